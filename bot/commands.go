@@ -1,0 +1,256 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/onrecord/onrecord/answers"
+)
+
+// Access says who may run a command.
+type Access int
+
+const (
+	Everyone Access = iota
+	Moderators
+	Owners
+)
+
+// Arg describes one argument of a command.
+type Arg struct {
+	Name        string
+	Description string
+	Required    bool
+	// Complete names what autocomplete suggests for it: "speaker",
+	// "question" or "" for nothing.
+	Complete string
+}
+
+// Command is one entry of the command table. Platforms render the table
+// their own way: Telegram's command menu, Discord's slash commands, /help.
+type Command struct {
+	Name     string
+	Args     []Arg
+	Summary  string // one line, at most 100 characters (Discord's limit)
+	Help     string
+	Examples []string
+	Access   Access
+	Run      func(ctx context.Context, b *Bot, req Request) (Reply, error)
+}
+
+var commands []*Command
+
+func init() {
+	commands = []*Command{
+		{Name: "start", Summary: "What this bot does and how to ask", Run: runHelp},
+		{Name: "help", Summary: "What this bot knows and how to ask",
+			Args: []Arg{{Name: "command", Description: "A command to explain"}}, Run: runHelp},
+		{Name: "ask", Summary: "Ask what a public figure has said",
+			Args:     []Arg{{Name: "question", Description: "Your question", Required: true, Complete: "question"}},
+			Help:     "Finds statements on record that answer your question, with who said it, their role, when and the source.",
+			Examples: []string{"/ask What are Putin's conditions for a ceasefire?", "/ask Will the US back Zelensky if he negotiates?"},
+			Run: func(ctx context.Context, b *Bot, req Request) (Reply, error) {
+				return b.ask(ctx, firstNonEmpty(req.Options["question"], req.Text)), nil
+			}},
+		{Name: "speakers", Summary: "List the people with statements on record", Run: runSpeakers},
+		{Name: "speaker", Summary: "Show one speaker's statements",
+			Args:     []Arg{{Name: "name", Description: "Name, surname or title", Required: true, Complete: "speaker"}},
+			Examples: []string{"/speaker Lavrov", "/speaker Russian foreign minister"},
+			Run:      runSpeaker},
+		{Name: "source", Summary: "Show the full attribution of a statement",
+			Args:     []Arg{{Name: "id", Description: "Statement id, as in #12", Required: true}},
+			Examples: []string{"/source 12", "/source #12"},
+			Run:      runSource},
+	}
+}
+
+// Commands returns the command table.
+func Commands() []*Command { return commands }
+
+// Lookup returns the command named name, or nil.
+func Lookup(name string) *Command {
+	name = strings.ToLower(name)
+	for _, c := range commands {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// ask answers a question: the best statement with More and Source buttons,
+// or an honest note with "did you mean" buttons.
+func (b *Bot) ask(ctx context.Context, question string) Reply {
+	q, err := CleanQuestion(question)
+	if err != nil {
+		return b.ErrorReply(ctx, err)
+	}
+	res, err := b.Engine.Ask(ctx, q)
+	if err != nil {
+		return b.ErrorReply(ctx, err)
+	}
+	return AnswerReply(res)
+}
+
+// AnswerReply renders an engine reply as a chat reply.
+func AnswerReply(res *answers.Reply) Reply {
+	if len(res.Answers) > 0 {
+		more := make([]int64, 0, len(res.Answers)-1)
+		for _, a := range res.Answers[1:] {
+			more = append(more, a.ID)
+		}
+		r := cardReply(res.Answers[0].Statement, more)
+		r.Text = res.Note
+		return r
+	}
+	r := Reply{Text: res.Note}
+	if r.Text == "" {
+		r.Text = "Nothing on record answers that."
+	}
+	for i, a := range res.Related {
+		if i == 3 {
+			break
+		}
+		r.Buttons = append(r.Buttons, Button{
+			Label:  "Did you mean: " + Truncate(a.Speaker+": "+a.Text, 60),
+			Action: Action{Name: ActShow, IDs: []int64{a.ID}},
+		})
+	}
+	return r
+}
+
+func runHelp(ctx context.Context, b *Bot, req Request) (Reply, error) {
+	if name := strings.TrimPrefix(strings.TrimSpace(firstNonEmpty(req.Options["command"], req.Text)), "/"); name != "" {
+		c := Lookup(name)
+		if c == nil {
+			return Reply{}, answers.Errorf(answers.ENotFound, "There is no command /%s. Send /help for the list.", name)
+		}
+		return Reply{Text: CommandHelp(c)}, nil
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s answers questions about what public figures have said, with the quote, who said it, their role, when, and the source. It only repeats what is on record: it never invents or takes sides, and says so when nothing is on record.\n\n", b.Name)
+	if speakers, err := b.Engine.Speakers(ctx); err == nil && len(speakers) > 0 {
+		names := make([]string, 0, 8)
+		for i, s := range speakers {
+			if i == 8 {
+				names = append(names, fmt.Sprintf("and %d more", len(speakers)-8))
+				break
+			}
+			names = append(names, s.Name)
+		}
+		fmt.Fprintf(&sb, "On record: %s.\n\n", strings.Join(names, ", "))
+	}
+	sb.WriteString("Ask in plain words, for example:\nWhat are Putin's conditions for a ceasefire?\nWill the US back Zelensky if he negotiates?\nWhat did Lavrov say about peace proposals?\n\nCommands:")
+	for _, c := range commands {
+		if c.Access != Everyone || c.Name == "start" {
+			continue
+		}
+		fmt.Fprintf(&sb, "\n/%s%s - %s", c.Name, argNames(c), c.Summary)
+	}
+	return Reply{Text: sb.String()}, nil
+}
+
+// CommandHelp is the help text of one command.
+func CommandHelp(c *Command) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "/%s%s - %s", c.Name, argNames(c), c.Summary)
+	if c.Help != "" {
+		sb.WriteString("\n\n" + c.Help)
+	}
+	for _, a := range c.Args {
+		fmt.Fprintf(&sb, "\n%s: %s", a.Name, a.Description)
+	}
+	if len(c.Examples) > 0 {
+		sb.WriteString("\n\nExamples:\n" + strings.Join(c.Examples, "\n"))
+	}
+	return sb.String()
+}
+
+func argNames(c *Command) string {
+	var s string
+	for _, a := range c.Args {
+		if a.Required {
+			s += " " + strings.ToUpper(a.Name)
+		} else {
+			s += " [" + strings.ToUpper(a.Name) + "]"
+		}
+	}
+	return s
+}
+
+func runSpeakers(ctx context.Context, b *Bot, req Request) (Reply, error) {
+	speakers, err := b.Engine.Speakers(ctx)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(speakers) == 0 {
+		return Reply{Text: "No speakers are on record yet."}, nil
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d speakers on record:", len(speakers))
+	for i, s := range speakers {
+		if i == 50 {
+			fmt.Fprintf(&sb, "\n... and %d more. Use /speaker NAME to look one up.", len(speakers)-50)
+			break
+		}
+		fmt.Fprintf(&sb, "\n%s", s.Name)
+		if s.Role != "" {
+			fmt.Fprintf(&sb, " (%s)", s.Role)
+		}
+		fmt.Fprintf(&sb, ": %d statement%s", s.Statements, plural(s.Statements))
+	}
+	return Reply{Text: sb.String()}, nil
+}
+
+func runSpeaker(ctx context.Context, b *Bot, req Request) (Reply, error) {
+	name := strings.TrimSpace(firstNonEmpty(req.Options["name"], req.Text))
+	if name == "" {
+		return Reply{}, answers.Errorf(answers.EInvalid, "Tell me whose statements to show, for example: /speaker Lavrov")
+	}
+	sp, sts, err := b.Engine.SpeakerStatements(ctx, name, 10)
+	if err != nil {
+		return Reply{}, err
+	}
+	r := Reply{Text: fmt.Sprintf("%s has %d statement%s on record.", sp.Name, sp.Statements, plural(sp.Statements))}
+	if len(sts) == 0 {
+		return r, nil
+	}
+	rest := make([]int64, 0, len(sts)-1)
+	for _, s := range sts[1:] {
+		rest = append(rest, s.ID)
+	}
+	c := cardReply(sts[0], rest)
+	c.Text = r.Text
+	return c, nil
+}
+
+func runSource(ctx context.Context, b *Bot, req Request) (Reply, error) {
+	arg := strings.TrimPrefix(strings.TrimSpace(firstNonEmpty(req.Options["id"], req.Text)), "#")
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || id <= 0 {
+		return Reply{}, answers.Errorf(answers.EInvalid, "Give a statement id, for example: /source 12")
+	}
+	st, err := b.Engine.Statement(ctx, id)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Cards: []Card{{Statement: *st, Detail: true}}}, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
