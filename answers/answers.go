@@ -6,6 +6,7 @@ package answers
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -134,4 +135,10 @@ type Index interface {
 	SpeakerStatements(ctx context.Context, speakerID int64, limit int) ([]Statement, error)
 	// Statement returns one statement by id, retired or not.
 	Statement(ctx context.Context, id int64) (*Statement, error)
+}
+
+// Seed is the curated data a new store starts with.
+type Seed struct {
+	Statements io.Reader // JSON Lines, the import format
+	Synonyms   [][]string
 }

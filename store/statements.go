@@ -1,0 +1,361 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/onrecord/onrecord/answers"
+)
+
+// Interface checks: the store is what the matcher reads from.
+var _ answers.Index = (*DB)(nil)
+
+const statementCols = `s.id, s.speaker_id, p.name, s.speaker_role, s.text, s.kind, s.said_on, s.said_when,
+	s.topics, s.context, s.source_outlet, s.source_title, s.source_url, s.source_published_on,
+	s.source_note, s.retired, s.rev, s.updated_at`
+
+const statementFrom = ` FROM statements s JOIN speakers p ON p.id = s.speaker_id `
+
+type scanner interface{ Scan(...any) error }
+
+func scanStatement(row scanner, extra ...any) (*answers.Statement, error) {
+	var st answers.Statement
+	var kind, saidOn, topics, published, updated string
+	dest := append([]any{&st.ID, &st.SpeakerID, &st.Speaker, &st.SpeakerRole, &st.Text, &kind,
+		&saidOn, &st.SaidWhen, &topics, &st.Context, &st.Source.Outlet, &st.Source.Title,
+		&st.Source.URL, &published, &st.Source.Note, &st.Retired, &st.Rev, &updated}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	st.Kind = answers.Kind(kind)
+	st.SaidOn, _ = answers.ParseDate(saidOn)
+	st.Source.PublishedOn, _ = answers.ParseDate(published)
+	if err := json.Unmarshal([]byte(topics), &st.Topics); err != nil {
+		return nil, fmt.Errorf("statement %d topics: %w", st.ID, err)
+	}
+	st.UpdatedAt, _ = parseTime(updated)
+	return &st, nil
+}
+
+// Statement returns one statement by id, retired or not.
+func (db *DB) Statement(ctx context.Context, id int64) (*answers.Statement, error) {
+	st, err := scanStatement(db.read.QueryRowContext(ctx, `SELECT `+statementCols+statementFrom+` WHERE s.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, answers.Errorf(answers.ENotFound, "There is no statement #%d.", id)
+	}
+	return st, err
+}
+
+// Generation changes whenever speakers, statements or synonyms change.
+func (db *DB) Generation(ctx context.Context) (int64, error) {
+	var g int64
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'generation'`).Scan(&g)
+	return g, err
+}
+
+// Speakers lists every speaker with their aliases and live statement count,
+// by name.
+func (db *DB) Speakers(ctx context.Context) ([]answers.Speaker, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT p.id, p.name, p.role,
+			(SELECT COUNT(*) FROM statements s WHERE s.speaker_id = p.id AND s.retired = 0),
+			COALESCE((SELECT json_group_array(alias) FROM (SELECT alias FROM speaker_aliases a WHERE a.speaker_id = p.id ORDER BY alias)), '[]')
+		FROM speakers p ORDER BY p.name COLLATE NOCASE`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []answers.Speaker
+	for rows.Next() {
+		var sp answers.Speaker
+		var aliases string
+		if err := rows.Scan(&sp.ID, &sp.Name, &sp.Role, &sp.Statements, &aliases); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(aliases), &sp.Aliases); err != nil {
+			return nil, err
+		}
+		out = append(out, sp)
+	}
+	return out, rows.Err()
+}
+
+// Synonyms returns the curated term groups.
+func (db *DB) Synonyms(ctx context.Context) ([][]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT terms FROM synonyms ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]string
+	for rows.Next() {
+		var js string
+		var g []string
+		if err := rows.Scan(&js); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(js), &g); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// Vocabulary returns each indexed term with its document frequency, and
+// the number of live statements.
+func (db *DB) Vocabulary(ctx context.Context) (map[string]int, int, error) {
+	var docs int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM statements WHERE retired = 0`).Scan(&docs); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT term, doc FROM statements_vocab`)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	terms := make(map[string]int, 1024)
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			return nil, 0, err
+		}
+		terms[t] = n
+	}
+	return terms, docs, rows.Err()
+}
+
+// ftsQuery builds an FTS5 MATCH expression from analysed term groups.
+// Terms are quoted, so no user text is ever read as query syntax.
+func ftsQuery(groups [][]string) string {
+	var alts []string
+	seen := map[string]bool{}
+	for _, g := range groups {
+		for _, t := range g {
+			words := strings.Fields(t)
+			if len(words) == 0 || seen[t] {
+				continue
+			}
+			seen[t] = true
+			for i, w := range words {
+				words[i] = strings.ReplaceAll(w, `"`, `""`)
+			}
+			prefix := ""
+			if strings.HasSuffix(t, "*") {
+				prefix = "*"
+				words[len(words)-1] = strings.TrimSuffix(words[len(words)-1], "*")
+			}
+			alts = append(alts, `"`+strings.Join(words, " ")+`"`+prefix)
+		}
+	}
+	return strings.Join(alts, " OR ")
+}
+
+// Search returns live statements matching any of the query's terms, best
+// full-text rank first.
+func (db *DB) Search(ctx context.Context, q answers.SearchQuery) ([]answers.Hit, error) {
+	match := ftsQuery(q.Groups)
+	if match == "" {
+		return nil, nil
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	args := []any{match}
+	where := ""
+	if len(q.SpeakerIDs) > 0 {
+		where = " AND s.speaker_id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(q.SpeakerIDs)), ",") + ")"
+		for _, id := range q.SpeakerIDs {
+			args = append(args, id)
+		}
+	}
+	args = append(args, limit)
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT `+statementCols+`, f.rank
+		FROM (SELECT rowid, bm25(statements_fts, 1.0, 0.6, 0.4) AS rank FROM statements_fts WHERE statements_fts MATCH ? ORDER BY rank) f
+		JOIN statements s ON s.id = f.rowid JOIN speakers p ON p.id = s.speaker_id
+		WHERE s.retired = 0`+where+` ORDER BY f.rank LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", match, err)
+	}
+	defer rows.Close()
+	var hits []answers.Hit
+	for rows.Next() {
+		var h answers.Hit
+		st, err := scanStatement(rows, &h.Rank)
+		if err != nil {
+			return nil, err
+		}
+		h.Statement = *st
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
+}
+
+// SpeakerStatements returns a speaker's live statements, newest first.
+func (db *DB) SpeakerStatements(ctx context.Context, speakerID int64, limit int) ([]answers.Statement, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+statementCols+statementFrom+`
+		WHERE s.speaker_id = ? AND s.retired = 0 ORDER BY s.said_on DESC, s.id LIMIT ?`, speakerID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []answers.Statement
+	for rows.Next() {
+		st, err := scanStatement(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *st)
+	}
+	return out, rows.Err()
+}
+
+// ImportResult counts what an import changed.
+type ImportResult struct {
+	Added, Updated, Unchanged int
+}
+
+func (r ImportResult) String() string {
+	return fmt.Sprintf("%d added, %d updated, %d unchanged", r.Added, r.Updated, r.Unchanged)
+}
+
+// Import reads JSON Lines records and writes them in one transaction: a
+// record whose id exists updates that statement, one without an id that
+// repeats a speaker's existing text changes nothing, any other is added.
+// A bad line rejects the whole file and nothing is written.
+func (db *DB) Import(ctx context.Context, r io.Reader, actor string) (ImportResult, error) {
+	recs, err := answers.ParseRecords(r)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return db.ImportRecords(ctx, recs, actor)
+}
+
+// ImportRecords writes already parsed records, as Import does.
+func (db *DB) ImportRecords(ctx context.Context, recs []answers.Record, actor string) (ImportResult, error) {
+	var res ImportResult
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	w, err := newWriter(ctx, tx)
+	if err != nil {
+		return res, err
+	}
+	defer w.close()
+	for i := range recs {
+		change, err := w.put(ctx, &recs[i], actor, "import")
+		if err != nil {
+			return ImportResult{}, answers.Errorf(answers.ErrorCode(err), "record %d: %s", i+1, answers.ErrorMessage(err))
+		}
+		switch change {
+		case added:
+			res.Added++
+		case updated:
+			res.Updated++
+		default:
+			res.Unchanged++
+		}
+	}
+	if err := w.reindexSpeakers(ctx); err != nil {
+		return ImportResult{}, err
+	}
+	if res.Added+res.Updated > 0 {
+		if err := tx.audit(ctx, actor, "import", "", res.String()); err != nil {
+			return ImportResult{}, err
+		}
+	}
+	return res, tx.Commit()
+}
+
+// Export writes every statement, retired ones included, as JSON Lines in
+// id order: the format Import reads, so that a round trip loses nothing.
+func (db *DB) Export(ctx context.Context, w io.Writer) error {
+	aliases, err := db.aliasesBySpeaker(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+statementCols+statementFrom+` ORDER BY s.id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for rows.Next() {
+		st, err := scanStatement(rows)
+		if err != nil {
+			return err
+		}
+		if err := enc.Encode(answers.Record{Statement: *st, SpeakerAliases: aliases[st.SpeakerID]}); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (db *DB) aliasesBySpeaker(ctx context.Context) (map[int64][]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT speaker_id, alias FROM speaker_aliases ORDER BY speaker_id, alias`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var a string
+		if err := rows.Scan(&id, &a); err != nil {
+			return nil, err
+		}
+		m[id] = append(m[id], a)
+	}
+	return m, rows.Err()
+}
+
+// AddSynonyms stores a group of interchangeable terms and returns its id.
+func (db *DB) AddSynonyms(ctx context.Context, terms []string, actor string) (int64, error) {
+	var clean []string
+	seen := map[string]bool{}
+	for _, t := range terms {
+		t = strings.ToLower(strings.Join(strings.Fields(t), " "))
+		if t != "" && !seen[t] {
+			seen[t] = true
+			clean = append(clean, t)
+		}
+	}
+	if len(clean) < 2 {
+		return 0, answers.Errorf(answers.EInvalid, "A synonym group needs at least two different terms.")
+	}
+	sort.Strings(clean)
+	js, _ := json.Marshal(clean)
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO synonyms (terms) VALUES (?)`, string(js))
+	if err != nil {
+		return 0, err
+	}
+	id, _ := res.LastInsertId()
+	if err := tx.audit(ctx, actor, "synonyms.add", fmt.Sprintf("synonyms %d", id), strings.Join(clean, " / ")); err != nil {
+		return 0, err
+	}
+	return id, tx.Commit()
+}
+
+func (tx *Tx) audit(ctx context.Context, actor, action, target, detail string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit (actor, action, target, detail, created_at) VALUES (?, ?, ?, ?, ?)`,
+		actor, action, target, detail, tx.now)
+	return err
+}

@@ -1,0 +1,207 @@
+// Package store keeps OnRecord's statements in SQLite (modernc.org/sqlite,
+// pure Go, FTS5 built in) and implements the interfaces package answers
+// declares. Writes go through one connection with immediate transactions;
+// reads use a small pool of their own, so a long import never blocks
+// questions (WAL).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onrecord/onrecord/answers"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is an open store.
+type DB struct {
+	write *sql.DB // one connection: SQLite has one writer at a time
+	read  *sql.DB // a small pool for questions
+	path  string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// ReadConns is the size of the read pool.
+const ReadConns = 4
+
+// dsn builds a connection string with every pragma in it, so that each
+// pooled connection gets them, not only the first.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Open opens (creating if need be) the store at path and brings its schema
+// up to date. When the database is new and seed is not nil, the seed
+// statements (JSON Lines) and synonyms are imported in the same step.
+func Open(ctx context.Context, path string, seed *answers.Seed) (*DB, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, answers.Errorf(answers.EInvalid, "database path %q: give a file path (in-memory databases are one per connection)", path)
+	}
+	_, statErr := os.Stat(path)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
+
+	db := &DB{path: path, Now: time.Now}
+	var err error
+	if db.write, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetConnMaxIdleTime(0)
+	if err := db.migrate(ctx); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	if db.read, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.read.SetMaxOpenConns(ReadConns)
+	db.read.SetMaxIdleConns(ReadConns)
+	if fresh && seed != nil {
+		if err := db.applySeed(ctx, seed); err != nil {
+			db.Close()
+			os.Remove(path)
+			return nil, fmt.Errorf("seed %s: %w", path, err)
+		}
+	}
+	return db, nil
+}
+
+func (db *DB) applySeed(ctx context.Context, seed *answers.Seed) error {
+	if seed.Statements != nil {
+		if _, err := db.Import(ctx, seed.Statements, "seed"); err != nil {
+			return err
+		}
+	}
+	for _, g := range seed.Synonyms {
+		if _, err := db.AddSynonyms(ctx, g, "seed"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close closes the store.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		// Fold the WAL back into the database file on a clean stop.
+		db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		errs = append(errs, db.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var n int
+	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&n)
+}
+
+// migrate applies the embedded migrations not yet applied, each in its own
+// transaction, in the order of their numbers.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return fmt.Errorf("%s: %w", path.Base(name), err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	} else if n > 0 {
+		return nil
+	}
+	buf, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name) VALUES (?)`, name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Tx is a write transaction with the time it started, so every row it
+// writes carries the same timestamp.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now string
+}
+
+// begin starts a write transaction. Every write method has the same shape:
+// begin, defer Rollback, unexported helpers taking the Tx, Commit.
+func (db *DB) begin(ctx context.Context) (*Tx, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Format(time.RFC3339Nano)}, nil
+}
+
+// Backup writes a consistent copy of the live database to path, which must
+// not exist. It is safe while the bot runs.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return answers.Errorf(answers.EConflict, "%s already exists; choose a new file for the backup", path)
+	}
+	// A connection of its own: the read pool is query-only, and the writer
+	// must stay free for moderators while the copy is made.
+	conn, err := sql.Open("sqlite", dsn(db.path, false))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, path)
+	return err
+}
