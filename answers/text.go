@@ -22,6 +22,11 @@ type Token struct {
 	Word string
 	// Stem is the English stem of Word; empty for a stop word.
 	Stem string
+	// Upper reports whether the word began with a capital letter, which
+	// tells a name ("Price") from a common word ("price").
+	Upper bool
+	// Start and End are the word's byte offsets in Normalize(text).
+	Start, End int
 }
 
 var foldPool = sync.Pool{New: func() any {
@@ -68,6 +73,7 @@ func Tokenize(text string) []Token {
 			return
 		}
 		w := text[start:end]
+		from := start
 		start = -1
 		w = strings.TrimRight(w, "'")
 		if strings.HasSuffix(w, "'s") {
@@ -78,11 +84,12 @@ func Tokenize(text string) []Token {
 			return
 		}
 		if a, ok := acronyms[strings.ReplaceAll(raw, ".", "")]; ok && raw != "IT" {
-			toks = append(toks, Token{Word: a, Stem: a})
+			toks = append(toks, Token{Word: a, Stem: a, Upper: true, Start: from, End: end})
 			return
 		}
 		low := strings.ToLower(raw)
-		toks = append(toks, Token{Word: low, Stem: Stem(low)})
+		r, _ := utf8.DecodeRuneInString(raw)
+		toks = append(toks, Token{Word: low, Stem: Stem(low), Upper: unicode.IsUpper(r), Start: from, End: end})
 	}
 	for i, r := range text {
 		isWord := unicode.IsLetter(r) || unicode.IsDigit(r)
@@ -171,7 +178,8 @@ say says said saying tell told tells telling think thinks thought believe believ
 comment comments commented remark remarks statement statements stance view views opinion opinions
 position positions stated state's claim claimed quote quotes quoted according know knows anything
 something someone somebody thing things please hey hi hello thanks thank okay ok really actually
-like get got give gave`) {
+like get got give gave us make makes made making whose want wants wanted kind sort exactly still
+anyway maybe perhaps guess wonder wondering curious`) {
 		m[w] = true
 	}
 	return m

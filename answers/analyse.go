@@ -1,0 +1,466 @@
+package answers
+
+import (
+	"html"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sahilm/fuzzy"
+)
+
+// query is a question as the matcher understands it.
+type query struct {
+	// speakers restricts answers to statements by them.
+	speakers []int64
+	// unknown is a name the question asks about that is not on record.
+	unknown string
+	// groups are the content words left to match, with their synonyms.
+	groups []group
+}
+
+// Words that frame a question about what someone said: "what did X say",
+// "according to X", "X said".
+var (
+	auxiliaries = set("did does do has have had will would could can is was are were should might")
+	speechVerbs = set("say said says saying think thinks thought claim claims claimed stated mean meant believe believes comment commented respond responded argue argued announce announced declare declared write wrote tweet tweeted post posted mention mentioned predict predicted promise promised warn warned feel feels suggest suggested insist insisted reply replied answer answered reveal revealed")
+	pronouns    = set("he she they it you i we him her them this that someone anyone everyone people")
+	quoteNouns  = set("quote quotes statement statements comments comment remarks words")
+)
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+// mention is a run of question tokens naming known speakers.
+type mention struct {
+	start, end int // token indexes, end exclusive
+	speakers   []int64
+}
+
+// analyse turns a question into a query: who it asks about (known or not)
+// and what it asks about, with misspellings corrected and synonyms added.
+func (lx *lexicon) analyse(question string) query {
+	question = StripMarkup(question)
+	toks := Tokenize(question)
+	norm := Normalize(question)
+	var q query
+	consumed := make([]bool, len(toks))
+
+	lx.correctTokens(toks)
+	xs, xe := sayPattern(toks)
+	mentions := lx.mentions(toks, xs, xe)
+	if xs < xe {
+		var inside []mention
+		for _, m := range mentions {
+			if m.start >= xs && m.end <= xe {
+				inside = append(inside, m)
+			}
+		}
+		switch {
+		case len(inside) > 0:
+			for _, m := range inside {
+				q.speakers = appendUnique(q.speakers, m.speakers...)
+			}
+			for i := xs; i < xe; i++ {
+				consumed[i] = true
+			}
+		default:
+			var stems []string
+			for _, t := range toks[xs:xe] {
+				if t.Stem != "" && !pronouns[t.Word] {
+					stems = append(stems, t.Stem)
+				}
+			}
+			if len(stems) > 0 {
+				if ids := lx.byAffiliation(stems); len(ids) > 0 {
+					q.speakers = ids
+				} else {
+					q.unknown = displayName(norm, toks[xs:xe])
+				}
+				for i := xs; i < xe; i++ {
+					consumed[i] = true
+				}
+			}
+		}
+	} else {
+		for _, m := range mentions {
+			q.speakers = appendUnique(q.speakers, m.speakers...)
+			for i := m.start; i < m.end; i++ {
+				consumed[i] = true
+			}
+		}
+	}
+
+	var terms []string
+	for i, t := range toks {
+		if !consumed[i] && t.Stem != "" {
+			terms = append(terms, t.Stem)
+		}
+	}
+	q.groups = lx.expand(terms)
+	return q
+}
+
+// correctTokens replaces the stem of each word the store does not know by
+// the nearest one it does, and drops misspelt stop words. Capitalized short
+// words are left alone: they are names more often than typos ("Paris").
+func (lx *lexicon) correctTokens(toks []Token) {
+	for i := range toks {
+		t := &toks[i]
+		if t.Word == "us" && (i == 0 || toks[i-1].Word == "the") {
+			// "the us", or "us" opening a search: the country, not the pronoun.
+			t.Stem = "usa"
+			continue
+		}
+		if t.Stem == "" || lx.vocab[t.Stem] > 0 || lx.synonyms[t.Stem] != nil {
+			continue
+		}
+		if nearStopWord(t.Word) {
+			t.Stem = ""
+			continue
+		}
+		if t.Upper && utf8.RuneCountInString(t.Word) < 6 {
+			continue
+		}
+		if c, ok := lx.correct(t.Stem); ok {
+			t.Stem = c
+		} else if c, ok := lx.correct(t.Word); ok {
+			t.Stem = c
+		}
+	}
+}
+
+// sayPattern finds the span naming who a question asks about: X in "what
+// did X say", "according to X", "X said", "statements by X". It returns
+// start == end when there is none.
+func sayPattern(toks []Token) (start, end int) {
+	for i, t := range toks {
+		if auxiliaries[t.Word] {
+			for j := i + 2; j < len(toks) && j <= i+6; j++ {
+				if speechVerbs[toks[j].Word] {
+					if nameLike(toks[i+1 : j]) {
+						return i + 1, j
+					}
+					break
+				}
+				if auxiliaries[toks[j].Word] {
+					break
+				}
+			}
+		}
+		if t.Word == "according" && i+1 < len(toks) && toks[i+1].Word == "to" {
+			return nameRun(toks, i+2)
+		}
+		if quoteNouns[t.Word] && i+1 < len(toks) && (toks[i+1].Word == "by" || toks[i+1].Word == "from") {
+			return nameRun(toks, i+2)
+		}
+	}
+	// "Lavrov said ..." at the start of the question.
+	for j := 1; j < len(toks) && j <= 4; j++ {
+		if speechVerbs[toks[j].Word] && toks[0].Stem != "" && nameLike(toks[:j]) {
+			return 0, j
+		}
+	}
+	return 0, 0
+}
+
+// nameLike reports whether a span can name someone: content words, with
+// at most "the", "a", "of" and "and" between them ("the Russian foreign
+// minister", not "something about the Americans, I").
+func nameLike(toks []Token) bool {
+	if len(toks) == 0 || len(toks) > 5 {
+		return false
+	}
+	for _, t := range toks {
+		if t.Stem == "" && !joiners[t.Word] && !pronouns[t.Word] {
+			return false
+		}
+	}
+	return true
+}
+
+var joiners = set("the a of and")
+
+// nameRun is the run of up to four words from i that can make a name.
+func nameRun(toks []Token, i int) (int, int) {
+	if i < len(toks) && (toks[i].Word == "the" || toks[i].Word == "a") {
+		i++
+	}
+	j := i
+	for j < len(toks) && j < i+4 && (toks[j].Stem != "" || toks[j].Word == "of") {
+		j++
+	}
+	return i, j
+}
+
+// displayName is how the question wrote the span, without a leading "the".
+func displayName(norm string, toks []Token) string {
+	for len(toks) > 0 && (toks[0].Word == "the" || toks[0].Word == "a") {
+		toks = toks[1:]
+	}
+	if len(toks) == 0 {
+		return ""
+	}
+	s := norm[toks[0].Start:toks[len(toks)-1].End]
+	if r, _ := utf8.DecodeRuneInString(s); !isUpper(r) {
+		// Lower-case names read better capitalized: "macron" -> "Macron".
+		words := strings.Fields(s)
+		for i, w := range words {
+			r, n := utf8.DecodeRuneInString(w)
+			words[i] = strings.ToUpper(string(r)) + w[n:]
+		}
+		s = strings.Join(words, " ")
+	}
+	return Truncate(s, 60)
+}
+
+// mentions finds the known speakers a question names: full names and
+// aliases exactly or with a typo in each word, surnames derived from a name
+// when capitalized or inside the say-pattern span [xs, xe).
+func (lx *lexicon) mentions(toks []Token, xs, xe int) []mention {
+	// Work on content tokens only, remembering where each came from.
+	var idx []int
+	var stems []string
+	for i, t := range toks {
+		if t.Stem != "" {
+			idx = append(idx, i)
+			stems = append(stems, t.Stem)
+		}
+	}
+	var out []mention
+	for k := 0; k < len(stems); {
+		best, bestLen := []int64(nil), 0
+		// Phrases starting at k, found through any of their words that the
+		// question spells exactly; the other words may carry a typo
+		// ("sergei lavrov").
+		for j := 0; j < 4 && k+j < len(stems); j++ {
+			for _, ref := range lx.byTerm[stems[k+j]] {
+				p := ref.p
+				if ref.pos != j || k+len(p.terms) > len(stems) || len(p.terms) <= bestLen {
+					continue
+				}
+				ok := true
+				for m, pt := range p.terms {
+					if !sameName(stems[k+m], pt) {
+						ok = false
+						break
+					}
+				}
+				if !ok {
+					continue
+				}
+				if p.kind == nameSurname {
+					t := toks[idx[k]]
+					inSpan := idx[k] >= xs && idx[k] < xe
+					if !t.Upper && !inSpan && lx.vocab[t.Stem] > 0 {
+						continue
+					}
+				}
+				best, bestLen = p.speakers, len(p.terms)
+			}
+		}
+		// A single word with a typo ("lavorv", "putn"), when it is no word
+		// of the store's own.
+		if bestLen == 0 && lx.vocab[stems[k]] == 0 && utf8.RuneCountInString(stems[k]) >= 4 {
+			r, _ := utf8.DecodeRuneInString(stems[k])
+			for _, p := range lx.fuzzy[r] {
+				if sameName(stems[k], p.terms[0]) {
+					best = appendUnique(best, p.speakers...)
+					bestLen = 1
+				}
+			}
+		}
+		if bestLen == 0 {
+			k++
+			continue
+		}
+		out = append(out, mention{start: idx[k], end: idx[k+bestLen-1] + 1, speakers: best})
+		k += bestLen
+	}
+	return out
+}
+
+// sameName reports whether a question word can be a name's word: equal, or
+// within one edit (two for long words) with the same first letter.
+func sameName(word, name string) bool {
+	if word == name {
+		return true
+	}
+	n := utf8.RuneCountInString(name)
+	if n < 4 || utf8.RuneCountInString(word) < 4 {
+		return false
+	}
+	w0, _ := utf8.DecodeRuneInString(word)
+	n0, _ := utf8.DecodeRuneInString(name)
+	if w0 != n0 {
+		return false
+	}
+	max := 1
+	if n >= 7 {
+		max = 2
+	}
+	return editDistance(word, name, max) <= max
+}
+
+// byAffiliation returns the speakers whose name, aliases or role cover
+// every stem (with synonyms): "the US" -> the State Department spokesperson.
+func (lx *lexicon) byAffiliation(stems []string) []int64 {
+	var ids []int64
+	for id, who := range lx.who {
+		all := true
+		for _, s := range stems {
+			if !who[s] && !lx.anySynonym(s, who) {
+				all = false
+				break
+			}
+		}
+		if all {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func (lx *lexicon) anySynonym(term string, in map[string]bool) bool {
+	for _, m := range lx.synonyms[term] {
+		if len(m.terms) != 1 {
+			continue
+		}
+		for _, alt := range lx.groups[m.group] {
+			if in[alt] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// expand groups content terms with their synonyms, matching multi-word
+// synonyms ("cease fire") first. Each group's weight is its IDF.
+func (lx *lexicon) expand(terms []string) []group {
+	var out []group
+	seen := map[string]bool{}
+	for i := 0; i < len(terms); {
+		var alts []string
+		n := 1
+		for _, m := range lx.synonyms[terms[i]] {
+			if len(m.terms) >= n && i+len(m.terms) <= len(terms) && slices.Equal(terms[i:i+len(m.terms)], m.terms) {
+				alts, n = lx.groups[m.group], len(m.terms)
+			}
+		}
+		orig := strings.Join(terms[i:i+n], " ")
+		if alts == nil {
+			alts = []string{orig}
+		}
+		key := strings.Join(alts, "|")
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, group{alts: alts, orig: orig, weight: lx.weight(alts)})
+		}
+		i += n
+	}
+	return out
+}
+
+// nearStopWord reports whether an unknown word is a misspelt stop word
+// ("waht", "abut").
+func nearStopWord(w string) bool {
+	n := utf8.RuneCountInString(w)
+	if n < 3 || n > 7 {
+		return false
+	}
+	for s := range stopWords {
+		if m := utf8.RuneCountInString(s); m >= 3 && m >= n-1 && m <= n+1 && editDistance(w, s, 1) <= 1 {
+			return true
+		}
+	}
+	return false
+}
+
+func appendUnique(ids []int64, more ...int64) []int64 {
+	for _, id := range more {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// suggestSpeakers ranks speakers for what a user has typed, with
+// sahilm/fuzzy's subsequence matching over names and aliases, then edit
+// distance for typos a subsequence cannot catch.
+func (lx *lexicon) suggestSpeakers(typed string, n int) []*Speaker {
+	typed = strings.TrimSpace(Normalize(typed))
+	all := make([]*Speaker, 0, len(lx.speakers))
+	for _, sp := range lx.speakers {
+		all = append(all, sp)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Statements != all[j].Statements {
+			return all[i].Statements > all[j].Statements
+		}
+		return all[i].Name < all[j].Name
+	})
+	if typed == "" {
+		return all[:min(n, len(all))]
+	}
+	if utf8.RuneCountInString(typed) > 60 {
+		typed = string([]rune(typed)[:60]) // long patterns overflow fuzzy's score
+	}
+	var names []string
+	var owner []*Speaker
+	for _, sp := range all {
+		names = append(names, sp.Name)
+		owner = append(owner, sp)
+		for _, a := range sp.Aliases {
+			names = append(names, a)
+			owner = append(owner, sp)
+		}
+	}
+	var out []*Speaker
+	seen := map[int64]bool{}
+	for _, m := range fuzzy.Find(typed, names) {
+		if sp := owner[m.Index]; !seen[sp.ID] {
+			seen[sp.ID] = true
+			out = append(out, sp)
+		}
+	}
+	low := strings.ToLower(typed)
+	for i, name := range names {
+		if sp := owner[i]; !seen[sp.ID] {
+			for _, w := range strings.Fields(strings.ToLower(Normalize(name))) {
+				if sameName(low, w) {
+					seen[sp.ID] = true
+					out = append(out, sp)
+					break
+				}
+			}
+		}
+	}
+	return out[:min(n, len(out))]
+}
+
+var (
+	mdLink  = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
+	htmlTag = regexp.MustCompile(`</?[A-Za-z][^<>]*>`)
+	bareURL = regexp.MustCompile(`(?i)\b(?:https?://|www\.)\S+`)
+	mdMarks = regexp.MustCompile("[*_`~#>|]+")
+)
+
+// StripMarkup removes what people paste along with a question: HTML tags,
+// Markdown emphasis and links (keeping their text) and bare URLs.
+func StripMarkup(s string) string {
+	s = mdLink.ReplaceAllString(s, "$1")
+	s = htmlTag.ReplaceAllString(s, " ")
+	s = bareURL.ReplaceAllString(s, " ")
+	s = mdMarks.ReplaceAllString(s, " ")
+	return html.UnescapeString(s)
+}
