@@ -25,8 +25,14 @@ import (
 	"github.com/onrecord/onrecord/bot"
 )
 
-// defaultAPI is the REST base discordgo computes every endpoint from.
+// defaultAPI is the REST base the bot talks to unless Config.APIURL says
+// otherwise: Discord's current API version.
 const defaultAPI = "https://discord.com/api/v10"
+
+// sdkAPI is the REST base discordgo computed its endpoints from when the
+// package was initialised (API v9 for v0.29.0). The transport moves every
+// request from it to the configured base.
+var sdkAPI = strings.TrimSuffix(dg.EndpointAPI, "/")
 
 // Defaults of Config.
 const (
@@ -170,15 +176,15 @@ func New(cfg Config, b *bot.Bot, logger *slog.Logger) (*Discord, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	var rt http.RoundTripper = http.DefaultTransport
-	if cfg.APIURL != "" {
-		base, err := url.Parse(strings.TrimRight(cfg.APIURL, "/"))
-		if err != nil || base.Scheme == "" || base.Host == "" {
-			return nil, fmt.Errorf("discord: API URL %q is not an absolute URL", cfg.APIURL)
-		}
-		rt = &rewriteTransport{base: base, next: rt}
+	api := cfg.APIURL
+	if api == "" {
+		api = defaultAPI
 	}
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rt}
+	base, err := url.Parse(strings.TrimRight(api, "/"))
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("discord: API URL %q is not an absolute URL", cfg.APIURL)
+	}
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewriteTransport{from: sdkAPI, base: base, next: http.DefaultTransport}}
 	// discordgo sleeps through a 429 without regard to any context and
 	// without a cap; callbacks must never wait, other calls go through
 	// retry, which does.
@@ -199,18 +205,20 @@ func New(cfg Config, b *bot.Bot, logger *slog.Logger) (*Discord, error) {
 
 // rewriteTransport sends requests for Discord's API to another base URL.
 // Rewriting at the transport catches every endpoint, including those
-// discordgo computed from EndpointAPI when the package was initialised.
+// discordgo computed from EndpointAPI when the package was initialised,
+// which changing EndpointAPI later would miss.
 type rewriteTransport struct {
+	from string
 	base *url.URL
 	next http.RoundTripper
 }
 
 func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	u := req.URL.String()
-	if !strings.HasPrefix(u, defaultAPI) {
+	rest, ok := strings.CutPrefix(u, t.from)
+	if !ok || (rest != "" && rest[0] != '/' && rest[0] != '?') {
 		return t.next.RoundTrip(req)
 	}
-	rest := strings.TrimPrefix(u, defaultAPI)
 	nu, err := url.Parse(t.base.String() + rest)
 	if err != nil {
 		return nil, err
