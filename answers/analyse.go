@@ -19,6 +19,9 @@ type query struct {
 	unknown string
 	// groups are the content words left to match, with their synonyms.
 	groups []group
+	// weak and fuzzy say the speakers were matched on weaker evidence (see
+	// mention).
+	weak, fuzzy bool
 }
 
 // Words that frame a question about what someone said: "what did X say",
@@ -27,7 +30,9 @@ var (
 	auxiliaries = set("did does do has have had will would could can is was are were should might")
 	speechVerbs = set("say said says saying think thinks thought claim claims claimed stated mean meant believe believes comment commented respond responded argue argued announce announced declare declared write wrote tweet tweeted post posted mention mentioned predict predicted promise promised warn warned feel feels suggest suggested insist insisted reply replied answer answered reveal revealed")
 	pronouns    = set("he she they it you i we him her them this that someone anyone everyone people")
-	quoteNouns  = set("quote quotes statement statements comments comment remarks words")
+	// genericPeople words point at a person without naming one.
+	genericPeople = set("guy guys man woman lady official officials person spokesman spokeswoman representative rep chief head boss leader leaders people folks fellow side camp team")
+	quoteNouns    = set("quote quotes statement statements comments comment remarks words")
 )
 
 func set(words string) map[string]bool {
@@ -42,6 +47,12 @@ func set(words string) map[string]bool {
 type mention struct {
 	start, end int // token indexes, end exclusive
 	speakers   []int64
+	// weak marks a bare surname derived from a name, outside a
+	// say-pattern: "Price" may be Tom Price or the price of oil.
+	weak bool
+	// fuzzy marks a match through a typo: "Scholz" may be a misspelt
+	// "Schulz" or someone else.
+	fuzzy bool
 }
 
 // analyse turns a question into a query: who it asks about (known or not)
@@ -55,6 +66,10 @@ func (lx *lexicon) analyse(question string) query {
 
 	lx.correctTokens(toks)
 	xs, xe := sayPattern(toks)
+	if xs < xe && !hasContent(toks[xs:xe]) {
+		// "what did he say": nobody named, so nothing to restrict by.
+		xs, xe = 0, 0
+	}
 	mentions := lx.mentions(toks, xs, xe)
 	if xs < xe {
 		var inside []mention
@@ -63,10 +78,16 @@ func (lx *lexicon) analyse(question string) query {
 				inside = append(inside, m)
 			}
 		}
+		if len(inside) > 0 && !lx.coversSpan(toks[xs:xe], xs, inside) {
+			// "the Chinese foreign minister Wang Yi": part of the name fits
+			// a speaker on record, the rest names someone else.
+			inside = nil
+		}
 		switch {
 		case len(inside) > 0:
 			for _, m := range inside {
 				q.speakers = appendUnique(q.speakers, m.speakers...)
+				q.fuzzy = q.fuzzy || m.fuzzy
 			}
 			for i := xs; i < xe; i++ {
 				consumed[i] = true
@@ -90,8 +111,11 @@ func (lx *lexicon) analyse(question string) query {
 			}
 		}
 	} else {
+		q.weak = len(mentions) > 0
 		for _, m := range mentions {
 			q.speakers = appendUnique(q.speakers, m.speakers...)
+			q.fuzzy = q.fuzzy || m.fuzzy
+			q.weak = q.weak && m.weak
 			for i := m.start; i < m.end; i++ {
 				consumed[i] = true
 			}
@@ -122,11 +146,11 @@ func (lx *lexicon) correctTokens(toks []Token) {
 		if t.Stem == "" || lx.vocab[t.Stem] > 0 || lx.synonyms[t.Stem] != nil {
 			continue
 		}
-		if nearStopWord(t.Word) {
+		if (!t.Upper || i == 0) && nearStopWord(t.Word) {
 			t.Stem = ""
 			continue
 		}
-		if t.Upper && utf8.RuneCountInString(t.Word) < 6 {
+		if n := utf8.RuneCountInString(t.Word); n < 5 || (t.Upper && n < 6) || commonWords[t.Word] {
 			continue
 		}
 		if c, ok := lx.correct(t.Stem); ok {
@@ -143,7 +167,7 @@ func (lx *lexicon) correctTokens(toks []Token) {
 func sayPattern(toks []Token) (start, end int) {
 	for i, t := range toks {
 		if auxiliaries[t.Word] {
-			for j := i + 2; j < len(toks) && j <= i+6; j++ {
+			for j := i + 2; j < len(toks) && j <= i+8; j++ {
 				if speechVerbs[toks[j].Word] {
 					if nameLike(toks[i+1 : j]) {
 						return i + 1, j
@@ -171,11 +195,45 @@ func sayPattern(toks []Token) (start, end int) {
 	return 0, 0
 }
 
+// coversSpan reports whether the speakers mentioned in a say-pattern span
+// account for all of its words: each is part of a mention, or a word of
+// the mentioned speakers' names, aliases or roles.
+func (lx *lexicon) coversSpan(span []Token, offset int, inside []mention) bool {
+	for i, t := range span {
+		if t.Stem == "" || pronouns[t.Word] || genericPeople[t.Word] {
+			continue
+		}
+		in, known := false, false
+		for _, m := range inside {
+			if offset+i >= m.start && offset+i < m.end {
+				in = true
+				break
+			}
+			for _, id := range m.speakers {
+				known = known || lx.who[id][t.Stem] || lx.anySynonym(t.Stem, lx.who[id])
+			}
+		}
+		if !in && !known {
+			return false
+		}
+	}
+	return true
+}
+
+func hasContent(toks []Token) bool {
+	for _, t := range toks {
+		if t.Stem != "" && !pronouns[t.Word] {
+			return true
+		}
+	}
+	return false
+}
+
 // nameLike reports whether a span can name someone: content words, with
 // at most "the", "a", "of" and "and" between them ("the Russian foreign
 // minister", not "something about the Americans, I").
 func nameLike(toks []Token) bool {
-	if len(toks) == 0 || len(toks) > 5 {
+	if len(toks) == 0 || len(toks) > 7 {
 		return false
 	}
 	for _, t := range toks {
@@ -236,7 +294,7 @@ func (lx *lexicon) mentions(toks []Token, xs, xe int) []mention {
 	}
 	var out []mention
 	for k := 0; k < len(stems); {
-		best, bestLen := []int64(nil), 0
+		best, bestLen, bestWeak, bestFuzzy := []int64(nil), 0, false, false
 		// Phrases starting at k, found through any of their words that the
 		// question spells exactly; the other words may carry a typo
 		// ("sergei lavrov").
@@ -256,14 +314,22 @@ func (lx *lexicon) mentions(toks []Token, xs, xe int) []mention {
 				if !ok {
 					continue
 				}
+				weak := false
 				if p.kind == nameSurname {
 					t := toks[idx[k]]
 					inSpan := idx[k] >= xs && idx[k] < xe
-					if !t.Upper && !inSpan && lx.vocab[t.Stem] > 0 {
+					afterThe := idx[k] > 0 && toks[idx[k]-1].Word == "the"
+					common := lx.vocab[t.Stem] > 0 || lx.synonyms[t.Stem] != nil
+					if !inSpan && (afterThe || (common && !t.Upper)) {
 						continue
 					}
+					weak = !inSpan
 				}
-				best, bestLen = p.speakers, len(p.terms)
+				fz := false
+				for m, pt := range p.terms {
+					fz = fz || stems[k+m] != pt
+				}
+				best, bestLen, bestWeak, bestFuzzy = p.speakers, len(p.terms), weak, fz
 			}
 		}
 		// A single word with a typo ("lavorv", "putn"), when it is no word
@@ -273,7 +339,7 @@ func (lx *lexicon) mentions(toks []Token, xs, xe int) []mention {
 			for _, p := range lx.fuzzy[r] {
 				if sameName(stems[k], p.terms[0]) {
 					best = appendUnique(best, p.speakers...)
-					bestLen = 1
+					bestLen, bestFuzzy = 1, true
 				}
 			}
 		}
@@ -281,7 +347,7 @@ func (lx *lexicon) mentions(toks []Token, xs, xe int) []mention {
 			k++
 			continue
 		}
-		out = append(out, mention{start: idx[k], end: idx[k+bestLen-1] + 1, speakers: best})
+		out = append(out, mention{start: idx[k], end: idx[k+bestLen-1] + 1, speakers: best, weak: bestWeak, fuzzy: bestFuzzy})
 		k += bestLen
 	}
 	return out

@@ -27,7 +27,7 @@ type Engine struct {
 // Calibrated thresholds; TestCalibration checks that they still separate
 // the evaluation set's answerable questions from the rest.
 const (
-	DefaultThreshold        = 0.5
+	DefaultThreshold        = 0.4
 	DefaultSpeakerThreshold = 0.34
 )
 
@@ -104,7 +104,12 @@ func (e *Engine) Ask(ctx context.Context, question string) (*Reply, error) {
 	}
 
 	threshold := e.Threshold
-	if len(q.speakers) > 0 {
+	switch {
+	case q.fuzzy:
+		// A name matched through a typo may be someone else altogether
+		// ("Scholz" is not "Schulz"): only a close answer confirms it.
+		threshold = (1 + e.Threshold) / 2
+	case len(q.speakers) > 0:
 		threshold = e.SpeakerThreshold
 	}
 	ranked, err := e.rank(ctx, lx, q.groups, q.speakers)
@@ -114,6 +119,16 @@ func (e *Engine) Ask(ctx context.Context, question string) (*Reply, error) {
 	reply.Answers = pick(ranked, threshold, MaxAnswers)
 	if len(reply.Answers) > 0 {
 		return reply, nil
+	}
+	if q.weak {
+		// A bare surname that may not mean the person ("the price of
+		// oil"): when that person said nothing on it, read it as a word.
+		if all, err := e.rank(ctx, lx, q.groups, nil); err != nil {
+			return nil, err
+		} else if a := pick(all, e.Threshold, MaxAnswers); len(a) > 0 {
+			reply.Answers, reply.Speakers = a, nil
+			return reply, nil
+		}
 	}
 	reply.Related = pick(ranked, threshold/2, 3)
 	if len(q.speakers) > 0 {
@@ -158,6 +173,14 @@ type group struct {
 	weight float64
 }
 
+// singleWordCap caps the score of a statement that shares only one
+// content word with a question naming no speaker, below any threshold.
+const singleWordCap = 0.3
+
+// longQuestion is the most weight a question's words count for: about
+// four content words.
+const longQuestion = 5.5
+
 // synonymMatch is what a match through a synonym is worth against the
 // question's own word: "open" in "open to talks" beats "readiness".
 const synonymMatch = 0.85
@@ -176,6 +199,9 @@ func (e *Engine) rank(ctx context.Context, lx *lexicon, groups []group, speakers
 	for _, g := range groups {
 		total += g.weight
 	}
+	// A long question carries words no statement will share ("my uncle
+	// insists"); matching the gist of it is enough.
+	total = min(total, longQuestion)
 	type scored struct {
 		Answer
 		rank float64
@@ -186,7 +212,7 @@ func (e *Engine) rank(ctx context.Context, lx *lexicon, groups []group, speakers
 		about := Terms(strings.Join(h.Topics, " ; "))
 		who := lx.who[h.SpeakerID]
 		role := Terms(h.SpeakerRole)
-		got := 0.0
+		got, matched := 0.0, 0
 		for _, g := range groups {
 			best := 0.0
 			for _, alt := range g.alts {
@@ -213,10 +239,18 @@ func (e *Engine) rank(ctx context.Context, lx *lexicon, groups []group, speakers
 				}
 			}
 			got += g.weight * best
+			if best >= 0.7*synonymMatch {
+				matched++
+			}
 		}
 		score := 0.0
 		if total > 0 {
-			score = got / total
+			score = min(1, got/total)
+		}
+		if speakers == nil && matched < 2 {
+			// One word in common is a coincidence in a large store ("a
+			// joke", "an apple"), unless a speaker was named too.
+			score = min(score, singleWordCap)
 		}
 		out = append(out, scored{Answer{Statement: h.Statement, Score: round3(score)}, h.Rank})
 	}
@@ -244,16 +278,18 @@ func hasPrefix(terms []string, p string) bool {
 	return false
 }
 
-func containsSeq(terms, seq []string) bool {
+func containsSeq(terms, seq []string) bool { return indexSeq(terms, seq) >= 0 }
+
+func indexSeq(terms, seq []string) int {
 	if len(seq) == 0 {
-		return false
+		return -1
 	}
 	for i := 0; i+len(seq) <= len(terms); i++ {
 		if slices.Equal(terms[i:i+len(seq)], seq) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // Statement returns one statement by id, retired or not.

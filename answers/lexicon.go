@@ -2,6 +2,7 @@ package answers
 
 import (
 	"context"
+	_ "embed"
 	"math"
 	"strings"
 	"unicode/utf8"
@@ -178,12 +179,16 @@ func looksLikePerson(name string) bool {
 	}
 	for _, w := range words {
 		r, _ := utf8.DecodeRuneInString(w)
-		if !isUpper(r) {
+		if !isUpper(r) || orgWords[strings.ToLower(w)] || (len(w) > 1 && strings.ToUpper(w) == w) {
 			return false
 		}
 	}
 	return true
 }
+
+// orgWords mark a name as an organization's, whose last word is no
+// surname ("Patriot Majority USA", "Al Jazeera America").
+var orgWords = set("america american usa party committee majority action fund council news network institute foundation coalition association group project center centre posts club society union league alliance campaign pac media times post press daily journal report tv radio channel company corporation inc llc organization department office agency administration government state states republicans democrats republican democratic conservatives progressives voters")
 
 func isUpper(r rune) bool {
 	return strings.ToUpper(string(r)) == string(r) && strings.ToLower(string(r)) != string(r)
@@ -269,6 +274,21 @@ func (lx *lexicon) correct(term string) (string, bool) {
 	}
 	return best, best != ""
 }
+
+// words.txt lists common English words (the most frequent words of the
+// LIAR2 statements): a question's word found there is meant as written and
+// is never "corrected" into a word of the store.
+//
+//go:embed words.txt
+var wordList string
+
+var commonWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(wordList) {
+		m[w] = true
+	}
+	return m
+}()
 
 // suffixes are the endings an English stem drops.
 var suffixes = set("s es ed d ing ion ions ation ations ent ents ence ences al ally ly er ers ive ives ment ments ity ities ies y ic ical ism ist ists ous ness")
