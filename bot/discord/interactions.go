@@ -28,7 +28,7 @@ type respondFunc func(ctx context.Context, resp *dg.InteractionResponse) error
 // seconds is lost anyway, and waiting would hold the interaction.
 func (d *Discord) restResponder(i *dg.Interaction) respondFunc {
 	return func(ctx context.Context, resp *dg.InteractionResponse) error {
-		return d.session.InteractionRespond(i, resp, dg.WithContext(ctx), dg.WithRetryOnRatelimit(false), dg.WithRestRetries(0))
+		return d.callback(ctx, i, resp)
 	}
 }
 
@@ -236,7 +236,6 @@ func (x *exchange) finish(ctx context.Context, r bot.Reply) {
 	deferred, ephemeral := x.deferred, x.ephemeral
 	x.mu.Unlock()
 	m := render(r)
-	app, token := x.i.AppID, x.i.Token
 	// The user is waiting for this; cancelling the work context must not
 	// also cancel the message saying how it ended.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -245,38 +244,29 @@ func (x *exchange) finish(ctx context.Context, r bot.Reply) {
 	switch {
 	case r.Private && !ephemeral:
 		if deferred == dg.InteractionResponseDeferredChannelMessageWithSource {
-			err = x.d.retry(ctx, func(opts ...dg.RequestOption) error {
-				return x.d.session.WebhookMessageDelete(app, token, "@original", opts...)
-			})
-			if err != nil {
+			if err := x.d.deleteOriginal(ctx, x.i); err != nil {
 				x.log.WarnContext(ctx, "deleting the deferred response", slog.Any("err", err))
 			}
 		}
-		err = x.d.retry(ctx, func(opts ...dg.RequestOption) error {
-			_, err := x.d.session.FollowupMessageCreate(x.i, true, &dg.WebhookParams{
-				Content:         m.content,
-				Embeds:          m.embeds,
-				Components:      nonNilComponents(m.components),
-				AllowedMentions: noMentions(),
-				Files:           m.files,
-				Flags:           dg.MessageFlagsEphemeral,
-			}, opts...)
-			return err
+		err = x.d.followUp(ctx, x.i, &dg.WebhookParams{
+			Content:         m.content,
+			Embeds:          m.embeds,
+			Components:      nonNilComponents(m.components),
+			AllowedMentions: noMentions(),
+			Files:           m.files,
+			Flags:           dg.MessageFlagsEphemeral,
 		})
 	default:
 		embeds, comps := m.embeds, nonNilComponents(m.components)
 		if embeds == nil {
 			embeds = []*dg.MessageEmbed{}
 		}
-		err = x.d.retry(ctx, func(opts ...dg.RequestOption) error {
-			_, err := x.d.session.WebhookMessageEdit(app, token, "@original", &dg.WebhookEdit{
-				Content:         &m.content,
-				Embeds:          &embeds,
-				Components:      &comps,
-				AllowedMentions: noMentions(),
-				Files:           m.files,
-			}, opts...)
-			return err
+		err = x.d.editOriginal(ctx, x.i, &dg.WebhookEdit{
+			Content:         &m.content,
+			Embeds:          &embeds,
+			Components:      &comps,
+			AllowedMentions: noMentions(),
+			Files:           m.files,
 		})
 	}
 	if err != nil {
