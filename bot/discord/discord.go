@@ -98,6 +98,7 @@ type Handler interface {
 // Discord is a running Discord adapter. It is safe for concurrent use.
 type Discord struct {
 	cfg     Config
+	api     string // REST base, without a trailing slash
 	bot     *bot.Bot
 	handler Handler
 	logger  *slog.Logger
@@ -184,6 +185,7 @@ func New(cfg Config, b *bot.Bot, logger *slog.Logger) (*Discord, error) {
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		return nil, fmt.Errorf("discord: API URL %q is not an absolute URL", cfg.APIURL)
 	}
+	d.api = base.String()
 	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewriteTransport{from: sdkAPI, base: base, next: http.DefaultTransport}}
 	// discordgo sleeps through a 429 without regard to any context and
 	// without a cap; callbacks must never wait, other calls go through

@@ -267,6 +267,13 @@ var extraRecords = []answers.Record{
 	{Statement: answers.Statement{ID: 9002, Speaker: "Volodymyr Zelensky", SpeakerRole: "President of Ukraine",
 		Text: "Zelensky said Ukraine would not cede territory.", Kind: answers.Paraphrase, SaidWhen: "in June",
 		Source: answers.Source{Note: "reported by several outlets; no primary source recorded"}}},
+	// Every field at the store's limits, all of it markdown that escaping
+	// doubles, and mentions everywhere.
+	{Statement: answers.Statement{ID: 9003, Speaker: strings.Repeat("@", 200), SpeakerRole: strings.Repeat("<@&1>", 200),
+		Text: strings.Repeat("*_", answers.MaxTextLen/2), Kind: answers.Paraphrase, SaidWhen: strings.Repeat("`", answers.MaxFieldLen),
+		Context: strings.Repeat("@everyone", answers.MaxFieldLen/9), Topics: []string{strings.Repeat("#", answers.MaxNameLen)},
+		Source: answers.Source{Outlet: strings.Repeat("|", answers.MaxFieldLen), Title: strings.Repeat("~", answers.MaxFieldLen),
+			URL: "https://example.org/" + strings.Repeat("a", 900), Note: strings.Repeat(">", answers.MaxFieldLen)}}},
 }
 
 // newTestBot returns a bot over a fresh store holding the curated seed and

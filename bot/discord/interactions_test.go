@@ -2,9 +2,11 @@ package discord
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -444,4 +446,56 @@ func TestMessageJSON(t *testing.T) {
 	if !strings.HasPrefix(string(b), `{"parse":[]`) {
 		t.Errorf("allowed_mentions = %s", b)
 	}
+}
+
+// TestStatementAtEveryLimit shows a stored statement with every field at
+// the store's limits, as an answer and with full detail.
+func TestStatementAtEveryLimit(t *testing.T) {
+	d, api, _ := newTestDiscord(t, Config{})
+	for _, p := range []string{
+		slashPayload("source", `{"name":"id","type":3,"value":"9003"}`, guildMember),
+		buttonPayload(bot.Action{Name: bot.ActShow, IDs: []int64{9003}}.Encode()),
+	} {
+		cb := callback(t, run(t, d, api, p))
+		if cb["type"] == float64(4) && cb["data"].(map[string]any)["flags"] == float64(64) {
+			t.Fatalf("answered with an error: %v", cb)
+		}
+		e := embeds(t, cb)[0]
+		if !strings.HasSuffix(e["description"].(string), ellipsis) {
+			t.Errorf("long quote not cut with an ellipsis")
+		}
+	}
+	api.checkAll(t)
+}
+
+// TestFileReply: a reply with a file goes out as multipart, through the
+// callback over the gateway and through a deferred edit over HTTP, whose
+// response body cannot carry it.
+func TestFileReply(t *testing.T) {
+	export := func(h Handler) Handler {
+		return handlerFunc{h, func(ctx context.Context, req bot.Request) bot.Reply {
+			return bot.Reply{Text: "Here is the export.", File: &bot.File{Name: "export.jsonl", Data: []byte(`{"id":1}` + "\n")}}
+		}}
+	}
+	d, api, _ := newTestDiscord(t, Config{Wrap: export})
+	reqs := run(t, d, api, slashPayload("export", ``, guildMember))
+	if len(reqs) != 1 || !strings.HasPrefix(reqs[0].ContentType, "multipart/form-data") || !strings.Contains(string(reqs[0].Body), "export.jsonl") {
+		t.Errorf("gateway: requests = %v", reqs)
+	}
+	api.checkAll(t)
+
+	key := newSigner(t)
+	d2, api3, _ := newTestDiscord(t, Config{Wrap: export, PublicKey: hex.EncodeToString(key.pub), Now: func() time.Time { return testNow }})
+	srv := httptest.NewServer(d2.InteractionsHandler())
+	defer srv.Close()
+	status, v := do(t, key.request(t, srv.URL+"/interactions", slashPayload("export", ``, guildMember), testNow))
+	if status != http.StatusOK || v["type"] != float64(5) {
+		t.Fatalf("HTTP: got %d %v, want a deferral", status, v)
+	}
+	edit := api3.waitFor(t, http.MethodPatch, "/messages/@original")
+	if !strings.HasPrefix(edit.ContentType, "multipart/form-data") || !strings.Contains(string(edit.Body), "export.jsonl") {
+		t.Errorf("HTTP: edit = %s %s", edit.ContentType, edit.Body)
+	}
+	d2.stop()
+	api3.checkAll(t)
 }

@@ -38,6 +38,11 @@ func (d *Discord) tokenCall(ctx context.Context, method, endpoint string, payloa
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", redact(endpoint), err)
 	}
+	// discordgo's endpoints start with its own base; logs should show
+	// where the request really goes.
+	if rest, ok := strings.CutPrefix(endpoint, sdkAPI); ok {
+		endpoint = d.api + rest
+	}
 	req, err := http.NewRequestWithContext(ctx, method, endpoint, bytes.NewReader(body))
 	if err != nil {
 		return err
