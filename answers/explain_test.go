@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-func TestDebugAnalyse(t *testing.T) {
+// TestExplain prints how questions are understood: ANALYSE="q1|q2" go test -run Explain -v.
+func TestExplain(t *testing.T) {
 	qs := os.Getenv("ANALYSE")
 	if qs == "" {
 		t.Skip()
