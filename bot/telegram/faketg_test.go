@@ -167,7 +167,7 @@ func (f *fakeTG) sent(chatID int64) []apiCall {
 // waitFor blocks until cond holds, failing the test after a while.
 func (f *fakeTG) waitFor(what string, cond func() bool) {
 	f.t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(60 * time.Second)
 	for {
 		f.mu.Lock()
 		ch := f.changed

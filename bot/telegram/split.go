@@ -175,7 +175,11 @@ func breakPoint(toks []htmlToken, i, j int) (cut, resume int) {
 				if c := trimOpenTags(toks, i, k); c < k {
 					return c, c // the moved tags start the next part
 				}
-				return k, skip(k)
+				cut := k
+				for cut > i+1 && toks[cut-1].tag == 0 && strings.TrimSpace(toks[cut-1].raw) == "" {
+					cut-- // the break may sit inside a run of blank lines
+				}
+				return cut, skip(k)
 			}
 		}
 	}

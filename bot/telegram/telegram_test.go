@@ -205,16 +205,22 @@ func TestInlineQuery(t *testing.T) {
 		{"what did Zelensky say about negotiations", false},
 		{"   ", true},
 	}
+	var ids []string
 	for _, tt := range tests {
-		h.fake.push(inlineUpdate(9, tt.query))
+		u := inlineUpdate(9, tt.query)
+		ids = append(ids, u["inline_query"].(map[string]any)["id"].(string))
+		h.fake.push(u)
 	}
 	h.handled(int64(len(tests)))
-	calls := h.fake.snapshot("answerInlineQuery")
+	calls := map[string]apiCall{}
+	for _, c := range h.fake.snapshot("answerInlineQuery") {
+		calls[c.Params["inline_query_id"]] = c
+	}
 	if len(calls) != len(tests) {
-		t.Fatalf("answerInlineQuery called %d times, want %d", len(calls), len(tests))
+		t.Fatalf("answerInlineQuery called for %d queries, want %d", len(calls), len(tests))
 	}
 	for i, tt := range tests {
-		c := calls[i]
+		c := calls[ids[i]]
 		if c.Params["cache_time"] != strconv.Itoa(inlineCacheSeconds) {
 			t.Errorf("cache_time = %q, want %d", c.Params["cache_time"], inlineCacheSeconds)
 		}
