@@ -84,6 +84,8 @@ func TestRouting(t *testing.T) {
 			&bot.Request{Command: "source", Text: "2"}, false},
 		{"private Cyrillic before command", 104, func(c int64) map[string]any { return textMessage(c, c, "Привет! /source 1") },
 			&bot.Request{Command: "source", Text: "1"}, false},
+		{"private deep link", 107, func(c int64) map[string]any { return textMessage(c, c, "/start from_inline") },
+			&bot.Request{Command: "start"}, false},
 		{"private unknown command", 105, func(c int64) map[string]any { return textMessage(c, c, "/frobnicate now") },
 			&bot.Request{Command: "frobnicate", Text: "now"}, false},
 		{"group /ask", group - 1, func(c int64) map[string]any { return textMessage(c, 7, "/ask What did Putin say?") },

@@ -156,6 +156,11 @@ func (t *Telegram) route(msg *models.Message) (bot.Request, bool) {
 			return req, false // another bot's command in a shared group
 		}
 		req.Command, req.Text = c.name, c.args
+		if req.Command == "start" {
+			// "/start PAYLOAD" comes from a t.me/bot?start= deep link: the
+			// payload is not a question or a command name.
+			req.Text = ""
+		}
 		if req.Command == "ask" && req.Text == "" && msg.ReplyToMessage != nil && !t.fromMe(msg.ReplyToMessage) {
 			// "/ask" in reply to someone's message asks their question.
 			req.Text = msg.ReplyToMessage.Text
