@@ -292,6 +292,9 @@ func indexSeq(terms, seq []string) int {
 	return -1
 }
 
+// Index returns the store the engine reads from.
+func (e *Engine) Index() Index { return e.index }
+
 // Statement returns one statement by id, retired or not.
 func (e *Engine) Statement(ctx context.Context, id int64) (*Statement, error) {
 	return e.index.Statement(ctx, id)

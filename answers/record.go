@@ -184,3 +184,7 @@ func jsonProblem(err error) string {
 	}
 	return "not valid JSON: " + err.Error()
 }
+
+func fmtCounts(added, updated, unchanged int) string {
+	return fmt.Sprintf("%d added, %d updated, %d unchanged", added, updated, unchanged)
+}

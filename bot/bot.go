@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/onrecord/onrecord/answers"
@@ -67,6 +68,8 @@ type Reply struct {
 	Private bool
 	// File is a document to send along (an export).
 	File *File
+	// Form asks the user for several fields (a guided add or edit).
+	Form *Form
 }
 
 // Card is one statement shown to the user.
@@ -148,9 +151,62 @@ func DecodeAction(s string) (Action, error) {
 // Bot dispatches requests to commands. It is safe for concurrent use.
 type Bot struct {
 	Engine *answers.Engine
+	// Mod is the store's moderation side; without it, moderator commands
+	// answer that moderation is not available.
+	Mod    answers.Moderation
 	Logger *slog.Logger
 	// Name is how the bot introduces itself.
 	Name string
+	// Observe, when set, is told about every request Handle and Press
+	// finish, so that the program can log and count them without each
+	// adapter doing it. It runs on the request's goroutine: keep it quick.
+	Observe func(ctx context.Context, ev Event)
+}
+
+// Event describes one handled request, for logs and metrics.
+type Event struct {
+	Platform Platform
+	// Command is the command's name, "" for a plain question, or "press"
+	// for a button.
+	Command string
+	// Question is true for a question (a plain text or /ask).
+	Question bool
+	// Text is the user's text. Observers must not log it unless asked to
+	// (debug logging): questions are the users' own words.
+	Text    string
+	Latency time.Duration
+	// Answered is true when a question got at least one statement;
+	// Abstained when it was asked properly and nothing on record answered.
+	Answered, Abstained bool
+	// ErrKind is the answers error code the reply came from
+	// (answers.EInvalid, ...), "panic", or "" when there was no error.
+	ErrKind string
+}
+
+// observation collects what ErrorReply learns about a request while Handle
+// or Press runs it, so that the event carries the error's kind.
+type observation struct{ errKind string }
+
+type observationKey struct{}
+
+// observe starts an event for a request and returns the context that
+// carries it and the function that finishes and reports it.
+func (b *Bot) observe(ctx context.Context, ev Event) (context.Context, func(r *Reply)) {
+	if b.Observe == nil {
+		return ctx, func(*Reply) {}
+	}
+	obs := &observation{}
+	ctx = context.WithValue(ctx, observationKey{}, obs)
+	start := time.Now()
+	return ctx, func(r *Reply) {
+		ev.Latency = time.Since(start)
+		ev.ErrKind = obs.errKind
+		if ev.Question && ev.ErrKind == "" {
+			ev.Answered = len(r.Cards) > 0
+			ev.Abstained = !ev.Answered
+		}
+		b.Observe(ctx, ev)
+	}
 }
 
 // New returns a Bot answering from engine.
@@ -158,19 +214,31 @@ func New(engine *answers.Engine, logger *slog.Logger) *Bot {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Bot{Engine: engine, Logger: logger, Name: "OnRecord"}
+	b := &Bot{Engine: engine, Logger: logger, Name: "OnRecord"}
+	// A store that can be moderated (package store's) is moderated
+	// through the same bot.
+	if m, ok := engine.Index().(answers.Moderation); ok {
+		b.Mod = m
+	}
+	return b
 }
 
 // Handle runs one request and returns what to show. It never panics: a panic
 // in a command is recovered, logged and turned into an apology.
 func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
-	defer b.recover(&reply, "command", req.Command)
+	question := req.Command == "" || strings.EqualFold(req.Command, "ask")
+	ctx, done := b.observe(ctx, Event{Platform: req.User.Platform, Command: req.Command, Question: question, Text: req.Text})
+	defer func() { done(&reply) }()
+	defer b.recover(ctx, &reply, "command", req.Command)
 	if req.Command == "" {
 		return b.ask(ctx, req.Text)
 	}
-	cmd := Lookup(req.Command)
+	cmd := resolve(&req)
 	if cmd == nil {
 		return Reply{Text: fmt.Sprintf("I don't know the command /%s. Send /help for the list.", req.Command), Private: true}
+	}
+	if err := b.allowed(ctx, cmd, req.User); err != nil {
+		return b.ErrorReply(ctx, err)
 	}
 	r, err := cmd.Run(ctx, b, req)
 	if err != nil {
@@ -181,7 +249,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 
 // Press runs a button action.
 func (b *Bot) Press(ctx context.Context, user User, data string) (reply Reply) {
-	defer b.recover(&reply, "action", data)
+	ctx, done := b.observe(ctx, Event{Platform: user.Platform, Command: "press"})
+	defer func() { done(&reply) }()
+	defer b.recover(ctx, &reply, "action", data)
 	a, err := DecodeAction(data)
 	if err != nil {
 		return b.ErrorReply(ctx, err)
@@ -218,14 +288,20 @@ func cardReply(st answers.Statement, more []int64) Reply {
 // become chat text: coded errors show their message, anything else is
 // logged and replaced by an apology.
 func (b *Bot) ErrorReply(ctx context.Context, err error) Reply {
+	if obs, ok := ctx.Value(observationKey{}).(*observation); ok && obs.errKind == "" {
+		obs.errKind = answers.ErrorCode(err)
+	}
 	if answers.ErrorCode(err) == answers.EInternal {
 		b.Logger.ErrorContext(ctx, "request failed", slog.Any("err", err))
 	}
 	return Reply{Text: answers.ErrorMessage(err), Private: true}
 }
 
-func (b *Bot) recover(reply *Reply, what, name string) {
+func (b *Bot) recover(ctx context.Context, reply *Reply, what, name string) {
 	if v := recover(); v != nil {
+		if obs, ok := ctx.Value(observationKey{}).(*observation); ok {
+			obs.errKind = "panic"
+		}
 		b.Logger.Error("panic in handler", slog.String(what, name), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 		*reply = Reply{Text: answers.ErrorMessage(fmt.Errorf("panic: %v", v)), Private: true}
 	}

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,20 +32,30 @@ type Arg struct {
 // Command is one entry of the command table. Platforms render the table
 // their own way: Telegram's command menu, Discord's slash commands, /help.
 type Command struct {
-	Name     string
+	// Name is the command's name; a space makes it a subcommand
+	// ("statement add" is /statement add), which platforms without
+	// subcommands take as the first word of the text.
+	Name string
+	// Aliases are short names for text platforms ("add").
+	Aliases  []string
 	Args     []Arg
 	Summary  string // one line, at most 100 characters (Discord's limit)
 	Help     string
 	Examples []string
 	Access   Access
-	Run      func(ctx context.Context, b *Bot, req Request) (Reply, error)
+	// File says the command takes an attached document (an import).
+	File bool
+	Run  func(ctx context.Context, b *Bot, req Request) (Reply, error)
 }
 
 var commands []*Command
 
 func init() {
 	commands = []*Command{
-		{Name: "start", Summary: "What this bot does and how to ask", Run: runHelp},
+		{Name: "start", Summary: "What this bot does and how to ask", Run: func(ctx context.Context, b *Bot, req Request) (Reply, error) {
+			// Text after /start is a deep-link payload, not a command name.
+			return runHelp(ctx, b, Request{User: req.User})
+		}},
 		{Name: "help", Summary: "What this bot knows and how to ask",
 			Args: []Arg{{Name: "command", Description: "A command to explain"}}, Run: runHelp},
 		{Name: "ask", Summary: "Ask what a public figure has said",
@@ -69,13 +80,30 @@ func init() {
 // Commands returns the command table.
 func Commands() []*Command { return commands }
 
-// Lookup returns the command named name, or nil.
+// Lookup returns the command named name (or with that alias), or nil.
 func Lookup(name string) *Command {
-	name = strings.ToLower(name)
+	name = strings.ToLower(strings.Join(strings.Fields(name), " "))
 	for _, c := range commands {
-		if c.Name == name {
+		if c.Name == name || slices.Contains(c.Aliases, name) {
 			return c
 		}
+	}
+	return nil
+}
+
+// resolve finds the command of a request, taking the first word of the
+// text as a subcommand where the platform has none ("/statement add ...").
+func resolve(req *Request) *Command {
+	if c := Lookup(req.Command); c != nil {
+		return c
+	}
+	sub, rest, _ := strings.Cut(strings.TrimSpace(req.Text), " ")
+	if sub == "" {
+		return nil
+	}
+	if c := Lookup(req.Command + " " + sub); c != nil {
+		req.Command, req.Text = c.Name, strings.TrimSpace(rest)
+		return c
 	}
 	return nil
 }
@@ -158,6 +186,15 @@ func runHelp(ctx context.Context, b *Bot, req Request) (Reply, error) {
 		}
 		fmt.Fprintf(&sb, "\n/%s%s - %s", c.Name, argNames(c), c.Summary)
 	}
+	if role := b.role(ctx, req.User); role != "" {
+		sb.WriteString("\n\nModerator commands (send /help COMMAND for details):")
+		for _, c := range commands {
+			if c.Access == Everyone || (c.Access == Owners && role != answers.RoleOwner) {
+				continue
+			}
+			fmt.Fprintf(&sb, "\n/%s%s - %s", c.Name, argNames(c), c.Summary)
+		}
+	}
 	return Reply{Text: sb.String()}, nil
 }
 
@@ -165,6 +202,9 @@ func runHelp(ctx context.Context, b *Bot, req Request) (Reply, error) {
 func CommandHelp(c *Command) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "/%s%s - %s", c.Name, argNames(c), c.Summary)
+	if len(c.Aliases) > 0 {
+		sb.WriteString("\nAlso: /" + strings.Join(c.Aliases, ", /"))
+	}
 	if c.Help != "" {
 		sb.WriteString("\n\n" + c.Help)
 	}

@@ -220,13 +220,7 @@ func (db *DB) SpeakerStatements(ctx context.Context, speakerID int64, limit int)
 }
 
 // ImportResult counts what an import changed.
-type ImportResult struct {
-	Added, Updated, Unchanged int
-}
-
-func (r ImportResult) String() string {
-	return fmt.Sprintf("%d added, %d updated, %d unchanged", r.Added, r.Updated, r.Unchanged)
-}
+type ImportResult = answers.ImportResult
 
 // Import reads JSON Lines records and writes them in one transaction: a
 // record whose id exists updates that statement, one without an id that

@@ -1,0 +1,192 @@
+package answers
+
+import (
+	"context"
+	"io"
+	"strings"
+	"time"
+)
+
+// Moderation is everything moderators change, and the record of it. Every
+// change is one transaction that also writes a revision and an audit row;
+// nothing is deleted outright. Package store implements it.
+type Moderation interface {
+	// Role returns the moderator role of a platform user, or "" for none.
+	Role(ctx context.Context, platform, userID string) (Role, error)
+	Moderators(ctx context.Context) ([]Moderator, error)
+	// SetModerator adds or changes a moderator; RemoveModerator demotes one.
+	SetModerator(ctx context.Context, m Moderator, actor string) error
+	RemoveModerator(ctx context.Context, platform, userID, actor string) error
+	// EnsureOwners makes the configured owners owners, adding them if new.
+	EnsureOwners(ctx context.Context, owners []Moderator) error
+
+	// AddStatement writes a new statement for an existing speaker (or a
+	// new one when create is true) and returns it with its id.
+	AddStatement(ctx context.Context, st Statement, create bool, actor string) (*Statement, error)
+	// UpdateStatement applies a patch to a statement whose revision is
+	// still rev (0 skips the check) and returns the result.
+	UpdateStatement(ctx context.Context, id int64, rev int, patch StatementPatch, actor string) (*Statement, error)
+	History(ctx context.Context, id int64) ([]Revision, error)
+	// Revert makes revision rev of a statement current again, as a new
+	// revision.
+	Revert(ctx context.Context, id int64, rev int, actor string) (*Statement, error)
+	Audit(ctx context.Context, limit int) ([]AuditEntry, error)
+
+	RenameSpeaker(ctx context.Context, id int64, name, actor string) error
+	SetSpeakerRole(ctx context.Context, id int64, role, actor string) error
+	AddAlias(ctx context.Context, id int64, alias, actor string) error
+	RemoveAlias(ctx context.Context, id int64, alias, actor string) error
+	// MergeSpeakers moves every statement and alias of from to into, keeps
+	// from's name as an alias, and removes from.
+	MergeSpeakers(ctx context.Context, from, into int64, actor string) error
+
+	AddSynonyms(ctx context.Context, terms []string, actor string) (int64, error)
+	RemoveSynonyms(ctx context.Context, id int64, actor string) error
+	SynonymGroups(ctx context.Context) ([]SynonymGroup, error)
+
+	AddReport(ctx context.Context, r Report) (int64, error)
+	Reports(ctx context.Context, openOnly bool) ([]Report, error)
+	CloseReport(ctx context.Context, id int64, resolution, actor string) error
+
+	Import(ctx context.Context, r io.Reader, actor string) (ImportResult, error)
+	Export(ctx context.Context, w io.Writer) error
+}
+
+// Role is a moderator's standing.
+type Role string
+
+const (
+	RoleModerator Role = "moderator"
+	RoleOwner     Role = "owner"
+)
+
+// Moderator is a platform user with rights over the store.
+type Moderator struct {
+	Platform string    `json:"platform"`
+	UserID   string    `json:"user_id"`
+	Name     string    `json:"name,omitempty"`
+	Role     Role      `json:"role"`
+	AddedBy  string    `json:"added_by,omitempty"`
+	AddedAt  time.Time `json:"added_at"`
+}
+
+// StatementPatch is an edit: nil fields are left as they are.
+type StatementPatch struct {
+	Speaker     *string
+	SpeakerRole *string
+	Text        *string
+	Kind        *Kind
+	SaidOn      *Date
+	SaidWhen    *string
+	Topics      *[]string
+	Context     *string
+	Outlet      *string
+	Title       *string
+	URL         *string
+	PublishedOn *Date
+	SourceNote  *string
+	Retired     *bool
+}
+
+// Apply returns st with the patch applied.
+func (p StatementPatch) Apply(st Statement) Statement {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&st.Speaker, p.Speaker)
+	set(&st.SpeakerRole, p.SpeakerRole)
+	set(&st.Text, p.Text)
+	set(&st.SaidWhen, p.SaidWhen)
+	set(&st.Context, p.Context)
+	set(&st.Source.Outlet, p.Outlet)
+	set(&st.Source.Title, p.Title)
+	set(&st.Source.URL, p.URL)
+	set(&st.Source.Note, p.SourceNote)
+	if p.Kind != nil {
+		st.Kind = *p.Kind
+	}
+	if p.SaidOn != nil {
+		st.SaidOn = *p.SaidOn
+	}
+	if p.PublishedOn != nil {
+		st.Source.PublishedOn = *p.PublishedOn
+	}
+	if p.Topics != nil {
+		st.Topics = append([]string(nil), (*p.Topics)...)
+	}
+	if p.Retired != nil {
+		st.Retired = *p.Retired
+	}
+	return st
+}
+
+// Revision is a statement as it stood after one change.
+type Revision struct {
+	Rev       int       `json:"rev"`
+	Action    string    `json:"action"`
+	Actor     string    `json:"actor"`
+	At        time.Time `json:"at"`
+	Statement Statement `json:"statement"`
+}
+
+// AuditEntry is one moderator action anywhere in the store.
+type AuditEntry struct {
+	ID     int64     `json:"id"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Target string    `json:"target"`
+	Detail string    `json:"detail"`
+	At     time.Time `json:"at"`
+}
+
+// SynonymGroup is a curated group of interchangeable terms.
+type SynonymGroup struct {
+	ID    int64    `json:"id"`
+	Terms []string `json:"terms"`
+}
+
+// Report is a user's note that a statement is misattributed or outdated.
+type Report struct {
+	ID          int64     `json:"id"`
+	StatementID int64     `json:"statement_id"`
+	Platform    string    `json:"platform"`
+	UserID      string    `json:"user_id"`
+	UserName    string    `json:"user_name,omitempty"`
+	Reason      string    `json:"reason"`
+	Open        bool      `json:"open"`
+	Resolution  string    `json:"resolution,omitempty"`
+	ClosedBy    string    `json:"closed_by,omitempty"`
+	At          time.Time `json:"at"`
+}
+
+// ImportResult counts what an import changed.
+type ImportResult struct {
+	Added, Updated, Unchanged int
+}
+
+func (r ImportResult) String() string {
+	return fmtCounts(r.Added, r.Updated, r.Unchanged)
+}
+
+// Diff names the fields that differ between two versions of a statement.
+func Diff(a, b Statement) []string {
+	var f []string
+	add := func(name string, changed bool) {
+		if changed {
+			f = append(f, name)
+		}
+	}
+	add("speaker", a.Speaker != b.Speaker)
+	add("speaker_role", a.SpeakerRole != b.SpeakerRole)
+	add("text", a.Text != b.Text)
+	add("kind", a.Kind != b.Kind)
+	add("said_on", a.SaidOn != b.SaidOn)
+	add("said_when", a.SaidWhen != b.SaidWhen)
+	add("topics", strings.Join(a.Topics, "\x00") != strings.Join(b.Topics, "\x00"))
+	add("context", a.Context != b.Context)
+	add("source", a.Source != b.Source)
+	add("retired", a.Retired != b.Retired)
+	return f
+}
