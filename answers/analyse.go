@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sahilm/fuzzy"
@@ -222,7 +223,7 @@ func (lx *lexicon) coversSpan(span []Token, offset int, inside []mention) bool {
 
 func hasContent(toks []Token) bool {
 	for _, t := range toks {
-		if t.Stem != "" && !pronouns[t.Word] {
+		if t.Stem != "" && !pronouns[t.Word] && strings.IndexFunc(t.Word, unicode.IsLetter) >= 0 {
 			return true
 		}
 	}

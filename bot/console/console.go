@@ -136,6 +136,28 @@ func Render(r bot.Reply) string {
 			}
 		}
 	}
+	if f := r.Form; f != nil {
+		// The console has no forms: show the command line to type instead.
+		fmt.Fprintf(&b, "\n%s. Type:\n/%s", f.Title, f.Command)
+		for k, v := range f.Hidden {
+			fmt.Fprintf(&b, " %s=%s", k, v)
+		}
+		for _, fld := range f.Fields {
+			v := fld.Value
+			if v == "" {
+				v = "..."
+			}
+			fmt.Fprintf(&b, " %s=%q", fld.Name, v)
+		}
+		b.WriteString("\n")
+		for _, fld := range f.Fields {
+			req := ""
+			if fld.Required {
+				req = " (required)"
+			}
+			fmt.Fprintf(&b, "  %s: %s%s\n", fld.Name, fld.Label, req)
+		}
+	}
 	if r.File != nil {
 		fmt.Fprintf(&b, "[file %s, %d bytes]\n", r.File.Name, len(r.File.Data))
 	}
