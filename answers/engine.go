@@ -72,7 +72,7 @@ func (e *Engine) Ask(ctx context.Context, question string) (*Reply, error) {
 			if err != nil {
 				return nil, err
 			}
-			reply.Related = pick(ranked, e.Threshold, 3)
+			reply.Related = pick(ranked, e.Threshold/2, 3)
 			if len(reply.Related) > 0 {
 				reply.Note += " Related statements by others are listed separately."
 			}
