@@ -110,6 +110,11 @@ type SearchQuery struct {
 	SpeakerIDs []int64
 	// Limit bounds the number of candidates.
 	Limit int
+	// Sizes, when set, estimates how many statements each group matches
+	// (its terms' document frequencies), so that the index can look at
+	// rare terms first and never rank every statement that contains a
+	// common word. Nil asks for an exhaustive search.
+	Sizes []int
 }
 
 // Hit is a candidate from the index with its full-text rank (lower is
@@ -117,6 +122,9 @@ type SearchQuery struct {
 type Hit struct {
 	Statement
 	Rank float64
+	// BodyTerms, when the index has them, are Terms(Text) as indexed,
+	// space-separated, which saves the matcher analysing the text again.
+	BodyTerms string
 }
 
 // Index is what the matcher needs from storage. It is read-only.

@@ -190,6 +190,15 @@ func (e *Engine) rank(ctx context.Context, lx *lexicon, groups []group, speakers
 	sq := SearchQuery{SpeakerIDs: speakers, Limit: candidates}
 	for _, g := range groups {
 		sq.Groups = append(sq.Groups, g.alts)
+		n := 0
+		for _, a := range g.alts {
+			if p, ok := strings.CutSuffix(a, "*"); ok {
+				n += lx.prefixDF(p)
+			} else {
+				n += lx.df(a)
+			}
+		}
+		sq.Sizes = append(sq.Sizes, n)
 	}
 	hits, err := e.index.Search(ctx, sq)
 	if err != nil {
@@ -208,7 +217,12 @@ func (e *Engine) rank(ctx context.Context, lx *lexicon, groups []group, speakers
 	}
 	out := make([]scored, 0, len(hits))
 	for _, h := range hits {
-		body := Terms(h.Text)
+		var body []string
+		if h.BodyTerms != "" {
+			body = strings.Fields(h.BodyTerms)
+		} else {
+			body = Terms(h.Text)
+		}
 		about := Terms(strings.Join(h.Topics, " ; "))
 		who := lx.who[h.SpeakerID]
 		role := Terms(h.SpeakerRole)

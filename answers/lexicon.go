@@ -232,6 +232,23 @@ func (lx *lexicon) df(term string) int {
 	return min
 }
 
+// prefixDF estimates how many statements have a term starting with p:
+// the most frequent such term's count, or all statements for a prefix too
+// short to look up cheaply (it only steers how the index searches).
+func (lx *lexicon) prefixDF(p string) int {
+	if utf8.RuneCountInString(p) < 3 {
+		return lx.docs
+	}
+	r, _ := utf8.DecodeRuneInString(p)
+	n := 0
+	for _, t := range lx.byInitial[r] {
+		if strings.HasPrefix(t, p) {
+			n = max(n, lx.vocab[t])
+		}
+	}
+	return n
+}
+
 // correct returns the vocabulary term closest to an unknown term: within
 // one edit (two for long words), same first letter, most frequent first.
 func (lx *lexicon) correct(term string) (string, bool) {

@@ -37,6 +37,16 @@ var foldPool = sync.Pool{New: func() any {
 // typographic quotes and apostrophes into ASCII ones and invalid UTF-8
 // into spaces. Case is kept: acronyms need it.
 func Normalize(s string) string {
+	if isASCII(s) {
+		// Compatibility forms, diacritics and typographic quotes are all
+		// outside ASCII; only the backtick needs folding. Most questions
+		// and statements take this path, which skips the transform chain
+		// and its allocations.
+		if strings.IndexByte(s, '`') >= 0 {
+			s = strings.ReplaceAll(s, "`", "'")
+		}
+		return s
+	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, " ")
 	}
@@ -56,6 +66,15 @@ func Normalize(s string) string {
 		}
 		return r
 	}, out)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // acronyms are upper-case words that would be lost as stop words once
@@ -125,8 +144,32 @@ func Stem(word string) string {
 	if len(word) <= 2 {
 		return word
 	}
-	return english.Stem(word, true)
+	stems.RLock()
+	s, ok := stems.m[word]
+	stems.RUnlock()
+	if ok {
+		return s
+	}
+	s = english.Stem(word, true)
+	stems.Lock()
+	if len(stems.m) < maxCachedStems {
+		stems.m[strings.Clone(word)] = s
+	}
+	stems.Unlock()
+	return s
 }
+
+// stems caches Stem: words follow Zipf's law, so a bounded cache of the
+// words seen first answers nearly every call, and snowball's stemmer
+// (several allocations a word) dominated both import and question analysis.
+var stems = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
+
+// maxCachedStems bounds the cache to a few megabytes however large the
+// store's vocabulary grows.
+const maxCachedStems = 1 << 16
 
 // Terms returns the stems of text's content words, in order.
 func Terms(text string) []string {

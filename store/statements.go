@@ -158,48 +158,6 @@ func ftsQuery(groups [][]string) string {
 	return strings.Join(alts, " OR ")
 }
 
-// Search returns live statements matching any of the query's terms, best
-// full-text rank first.
-func (db *DB) Search(ctx context.Context, q answers.SearchQuery) ([]answers.Hit, error) {
-	match := ftsQuery(q.Groups)
-	if match == "" {
-		return nil, nil
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	args := []any{match}
-	where := ""
-	if len(q.SpeakerIDs) > 0 {
-		where = " AND s.speaker_id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(q.SpeakerIDs)), ",") + ")"
-		for _, id := range q.SpeakerIDs {
-			args = append(args, id)
-		}
-	}
-	args = append(args, limit)
-	rows, err := db.read.QueryContext(ctx, `
-		SELECT `+statementCols+`, f.rank
-		FROM (SELECT rowid, bm25(statements_fts, 1.0, 0.6, 0.4) AS rank FROM statements_fts WHERE statements_fts MATCH ? ORDER BY rank) f
-		JOIN statements s ON s.id = f.rowid JOIN speakers p ON p.id = s.speaker_id
-		WHERE s.retired = 0`+where+` ORDER BY f.rank LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", match, err)
-	}
-	defer rows.Close()
-	var hits []answers.Hit
-	for rows.Next() {
-		var h answers.Hit
-		st, err := scanStatement(rows, &h.Rank)
-		if err != nil {
-			return nil, err
-		}
-		h.Statement = *st
-		hits = append(hits, h)
-	}
-	return hits, rows.Err()
-}
-
 // SpeakerStatements returns a speaker's live statements, newest first.
 func (db *DB) SpeakerStatements(ctx context.Context, speakerID int64, limit int) ([]answers.Statement, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+statementCols+statementFrom+`
@@ -247,6 +205,7 @@ func (db *DB) ImportRecords(ctx context.Context, recs []answers.Record, actor st
 		return res, err
 	}
 	defer w.close()
+	w.deferIndex = true // see flushIndex
 	for i := range recs {
 		change, err := w.put(ctx, &recs[i], actor, "import")
 		if err != nil {
@@ -262,6 +221,9 @@ func (db *DB) ImportRecords(ctx context.Context, recs []answers.Record, actor st
 		}
 	}
 	if err := w.reindexSpeakers(ctx); err != nil {
+		return ImportResult{}, err
+	}
+	if err := w.flushIndex(ctx); err != nil {
 		return ImportResult{}, err
 	}
 	if res.Added+res.Updated > 0 {

@@ -31,6 +31,7 @@ type DB struct {
 	write *sql.DB // one connection: SQLite has one writer at a time
 	read  *sql.DB // a small pool for questions
 	path  string
+	stmts readStmts // prepared on the read pool (see search.go)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -45,9 +46,14 @@ func dsn(path string, readOnly bool) string {
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
+	// Page caches, in KiB: the writer's holds a large import's working set
+	// (the default 2 MB spills pages to the WAL mid-transaction); a reader's
+	// holds the hot full-text doclists. SQLite grows them only as used.
 	if readOnly {
+		q.Add("_pragma", "cache_size(-16384)")
 		q.Add("_pragma", "query_only(1)")
 	} else {
+		q.Add("_pragma", "cache_size(-32768)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()

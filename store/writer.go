@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -28,25 +30,65 @@ type writer struct {
 	byID     map[int64]*speakerRow
 	stale    map[int64]bool // speakers whose "who" index text changed
 	stmts    map[string]*sql.Stmt
+	// terms caches the analysed index text of strings that repeat from
+	// statement to statement (a speaker's names, topics, contexts), so
+	// that a large import analyses each once. Bounded: see cacheTerms.
+	terms map[string]string
+	// deferIndex queues full-text rows in pending, to be written by
+	// flushIndex in one run at the end of an import. FTS5 flushes its
+	// in-memory segment at every statement savepoint, and each insert into
+	// statements or revisions (foreign keys, triggers) opens one: rows
+	// written in between would each become a tiny segment to merge.
+	deferIndex bool
+	pending    map[int64]ftsRow
+	order      []int64
 }
+
+// ftsRow is a statement's full-text row: analysed body, topics and
+// context, and who said it.
+type ftsRow struct{ body, about, who string }
 
 type speakerRow struct {
 	id      int64
 	name    string
 	role    string
 	aliases map[string]bool
+	// loaded marks a speaker who existed before this transaction, and
+	// indexed one with statements indexed in it: when their aliases
+	// change, those statements' "who" terms must be refreshed. A speaker
+	// created by an import gets every alias before their first statement
+	// is indexed, and needs no second pass.
+	loaded, indexed bool
 }
 
-func (s *speakerRow) who() string {
-	parts := []string{s.name, s.role}
+// whoKey lists what the "who" index text is made of, in a stable order.
+func (s *speakerRow) whoKey() string {
+	parts := make([]string, 0, 2+len(s.aliases))
 	for a := range s.aliases {
 		parts = append(parts, a)
 	}
-	return answers.IndexText(parts...)
+	sort.Strings(parts)
+	return s.name + "\x00" + s.role + "\x00" + strings.Join(parts, "\x00")
 }
 
+// indexText is answers.IndexText of the parts joined by NUL, through the
+// writer's cache.
+func (w *writer) indexText(key string) string {
+	if t, ok := w.terms[key]; ok {
+		return t
+	}
+	t := answers.IndexText(strings.Split(key, "\x00")...)
+	if len(w.terms) < maxCachedTerms {
+		w.terms[key] = t
+	}
+	return t
+}
+
+// maxCachedTerms bounds the writer's cache of analysed strings.
+const maxCachedTerms = 1 << 14
+
 func newWriter(ctx context.Context, tx *Tx) (*writer, error) {
-	w := &writer{tx: tx, speakers: map[string]*speakerRow{}, byID: map[int64]*speakerRow{}, stale: map[int64]bool{}, stmts: map[string]*sql.Stmt{}}
+	w := &writer{tx: tx, speakers: map[string]*speakerRow{}, byID: map[int64]*speakerRow{}, stale: map[int64]bool{}, stmts: map[string]*sql.Stmt{}, terms: map[string]string{}}
 	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id`)
 	if err != nil {
 		return nil, err
@@ -61,7 +103,7 @@ func newWriter(ctx context.Context, tx *Tx) (*writer, error) {
 		}
 		sp := w.byID[id]
 		if sp == nil {
-			sp = &speakerRow{id: id, name: name, role: role, aliases: map[string]bool{}}
+			sp = &speakerRow{id: id, name: name, role: role, aliases: map[string]bool{}, loaded: true}
 			w.byID[id] = sp
 			w.speakers[strings.ToLower(name)] = sp
 		}
@@ -79,6 +121,23 @@ func (w *writer) close() {
 }
 
 func (w *writer) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := w.prepare(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+// queryRow is QueryRowContext through the writer's prepared statements.
+func (w *writer) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
+	s, err := w.prepare(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryRowContext(ctx, args...), nil
+}
+
+func (w *writer) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 	s, ok := w.stmts[query]
 	if !ok {
 		var err error
@@ -87,7 +146,7 @@ func (w *writer) exec(ctx context.Context, query string, args ...any) (sql.Resul
 		}
 		w.stmts[query] = s
 	}
-	return s.ExecContext(ctx, args...)
+	return s, nil
 }
 
 // speaker finds a speaker by name, creating them when new, and adds
@@ -113,7 +172,9 @@ func (w *writer) speaker(ctx context.Context, name, role string, aliases []strin
 			return nil, err
 		}
 		sp.aliases[a] = true
-		w.stale[sp.id] = true
+		if sp.loaded || sp.indexed {
+			w.stale[sp.id] = true
+		}
 	}
 	return sp, nil
 }
@@ -128,13 +189,25 @@ func (w *writer) put(ctx context.Context, rec *answers.Record, actor, action str
 	rec.SpeakerID = sp.id
 	var old *answers.Statement
 	if rec.ID > 0 {
-		old, err = scanStatement(w.tx.QueryRowContext(ctx, `SELECT `+statementCols+statementFrom+` WHERE s.id = ?`, rec.ID))
+		row, err := w.queryRow(ctx, `SELECT `+statementCols+statementFrom+` WHERE s.id = ?`, rec.ID)
+		if err != nil {
+			return 0, err
+		}
+		old, err = scanStatement(row)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, err
 		}
 	} else {
+		// The substr term lets SQLite use statements_speaker_text
+		// (migration 0003) instead of reading every statement of a
+		// prolific speaker.
+		row, err := w.queryRow(ctx, `SELECT id FROM statements
+			WHERE speaker_id = ? AND substr(text, 1, 40) = substr(?1, 1, 40) AND text = ?1 AND retired = 0 LIMIT 1`, sp.id, rec.Text)
+		if err != nil {
+			return 0, err
+		}
 		var id int64
-		err := w.tx.QueryRowContext(ctx, `SELECT id FROM statements WHERE speaker_id = ? AND text = ? AND retired = 0 LIMIT 1`, sp.id, rec.Text).Scan(&id)
+		err = row.Scan(&id)
 		if err == nil {
 			return unchanged, nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -198,7 +271,7 @@ func (w *writer) insert(ctx context.Context, st *answers.Statement) error {
 	if st.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	return w.index(ctx, st)
+	return w.indexNew(ctx, st)
 }
 
 func (w *writer) update(ctx context.Context, st *answers.Statement) error {
@@ -218,6 +291,13 @@ func (w *writer) index(ctx context.Context, st *answers.Statement) error {
 	if _, err := w.exec(ctx, `DELETE FROM statements_fts WHERE rowid = ?`, st.ID); err != nil {
 		return err
 	}
+	delete(w.pending, st.ID)
+	return w.indexNew(ctx, st)
+}
+
+// indexNew writes the full-text row of a statement that has none yet: a
+// row just inserted needs no delete first, which FTS5 makes costly.
+func (w *writer) indexNew(ctx context.Context, st *answers.Statement) error {
 	if st.Retired {
 		return nil
 	}
@@ -225,10 +305,42 @@ func (w *writer) index(ctx context.Context, st *answers.Statement) error {
 	if sp == nil {
 		return fmt.Errorf("statement %d: speaker %d not loaded", st.ID, st.SpeakerID)
 	}
+	sp.indexed = true
+	about := strings.Join(append(slices.Clip(st.Topics), st.Context), "\x00")
+	who := w.indexText(sp.whoKey() + "\x00" + st.SpeakerRole)
+	row := ftsRow{answers.IndexText(st.Text), w.indexText(about), who}
+	if w.deferIndex {
+		if w.pending == nil {
+			w.pending = map[int64]ftsRow{}
+		}
+		if _, ok := w.pending[st.ID]; !ok {
+			w.order = append(w.order, st.ID)
+		}
+		w.pending[st.ID] = row
+		return nil
+	}
+	return w.writeIndex(ctx, st.ID, row)
+}
+
+func (w *writer) writeIndex(ctx context.Context, id int64, row ftsRow) error {
 	_, err := w.exec(ctx, `INSERT INTO statements_fts (rowid, body, about, who) VALUES (?, ?, ?, ?)`,
-		st.ID, answers.IndexText(st.Text), answers.IndexText(append(st.Topics, st.Context)...),
-		answers.IndexText(sp.who(), st.SpeakerRole))
+		id, row.body, row.about, row.who)
 	return err
+}
+
+// flushIndex writes the queued full-text rows; an import calls it last,
+// before it commits.
+func (w *writer) flushIndex(ctx context.Context) error {
+	for _, id := range w.order {
+		if row, ok := w.pending[id]; ok {
+			if err := w.writeIndex(ctx, id, row); err != nil {
+				return err
+			}
+		}
+	}
+	clear(w.pending)
+	w.order = w.order[:0]
+	return nil
 }
 
 // reindexSpeakers refreshes the "who" terms of the statements of every
