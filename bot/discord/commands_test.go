@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -108,11 +109,14 @@ func TestSlashCommandsFromTable(t *testing.T) {
 		{Name: "statement add", Summary: "Add a statement", Access: bot.Moderators},
 		{Name: "statement retire", Summary: "Retire a statement", Access: bot.Moderators,
 			Args: []bot.Arg{{Name: "reason", Description: "Why"}, {Name: "id", Description: "Statement id", Required: true}}},
-		{Name: "import", Summary: strings.Repeat("long summary ", 20), Access: bot.Owners,
+		{Name: "import", Summary: strings.Repeat("long summary ", 20), Access: bot.Owners, File: true,
 			Args: []bot.Arg{{Name: "file", Description: "", Required: true}}},
 		{Name: "Bad Name!", Summary: "skipped"},
 	}
-	cmds := slashCommands(table)
+	cmds, dropped := slashCommands(table)
+	if len(dropped) != 1 || !strings.Contains(dropped[0], "Bad Name!") {
+		t.Errorf("dropped = %q, want the bad name only", dropped)
+	}
 	byName := map[string]*dg.ApplicationCommand{}
 	for _, c := range cmds {
 		byName[c.Name] = c
@@ -162,4 +166,170 @@ func names(cmds []*dg.ApplicationCommand) []string {
 		out = append(out, c.Name)
 	}
 	return out
+}
+
+// TestRegisteredTableFitsDiscord renders the bot's real command table and
+// checks every rule Discord applies to a bulk overwrite, the ones the
+// OpenAPI file does not encode included: name pattern, the 100-command,
+// 25-subcommand and 25-option limits, unique names, required options
+// first, and 8000 characters per command.
+func TestRegisteredTableFitsDiscord(t *testing.T) {
+	cmds, dropped := slashCommands(bot.Commands())
+	if len(dropped) > 0 {
+		t.Errorf("commands of the table not registered: %q", dropped)
+	}
+	if len(cmds) > maxCommands {
+		t.Errorf("%d commands", len(cmds))
+	}
+	var checkOptions func(path string, opts []*dg.ApplicationCommandOption)
+	checkOptions = func(path string, opts []*dg.ApplicationCommandOption) {
+		if len(opts) > maxOptions {
+			t.Errorf("%s: %d options", path, len(opts))
+		}
+		seen := map[string]bool{}
+		optional := false
+		for _, o := range opts {
+			p := path + " " + o.Name
+			if !commandName.MatchString(o.Name) || seen[o.Name] {
+				t.Errorf("%s: bad or repeated name", p)
+			}
+			seen[o.Name] = true
+			if n := runeLen(o.Description); n < 1 || n > 100 {
+				t.Errorf("%s: description of %d characters", p, n)
+			}
+			if o.Required && optional {
+				t.Errorf("%s: required after an optional option", p)
+			}
+			optional = optional || !o.Required
+			checkOptions(p, o.Options)
+		}
+	}
+	for _, c := range cmds {
+		if !commandName.MatchString(c.Name) {
+			t.Errorf("bad name %q", c.Name)
+		}
+		if n := runeLen(c.Description); n < 1 || n > 100 {
+			t.Errorf("/%s: description of %d characters", c.Name, n)
+		}
+		if n := commandChars(c); n > maxCommandChars {
+			t.Errorf("/%s: %d characters", c.Name, n)
+		}
+		checkOptions("/"+c.Name, c.Options)
+	}
+	// Every moderator-only command is hidden from members by default and
+	// kept out of DMs; every public one is visible.
+	access := map[string]bot.Access{}
+	for _, c := range bot.Commands() {
+		top, _, _ := strings.Cut(c.Name, " ")
+		if a, ok := access[top]; !ok || c.Access < a {
+			access[top] = c.Access
+		}
+	}
+	for _, c := range cmds {
+		hidden := c.DefaultMemberPermissions != nil && *c.DefaultMemberPermissions == manageGuild &&
+			c.DMPermission != nil && !*c.DMPermission && c.Contexts != nil && len(*c.Contexts) == 1 && (*c.Contexts)[0] == dg.InteractionContextGuild
+		if want := access[c.Name] > bot.Everyone; hidden != want {
+			t.Errorf("/%s hidden from members: %v, want %v", c.Name, hidden, want)
+		}
+	}
+	byName := map[string]*dg.ApplicationCommand{}
+	for _, c := range cmds {
+		byName[c.Name] = c
+	}
+	sub := func(top, name string) *dg.ApplicationCommandOption {
+		for _, o := range byName[top].Options {
+			if o.Name == name {
+				return o
+			}
+		}
+		t.Fatalf("/%s %s not registered", top, name)
+		return nil
+	}
+	// Bare /statement add opens the form, so nothing of it is required;
+	// /statement edit needs the id to know what to pre-fill.
+	for _, o := range sub("statement", "add").Options {
+		if o.Required {
+			t.Errorf("/statement add requires %s: it could not open the form", o.Name)
+		}
+	}
+	if o := sub("statement", "edit").Options[0]; o.Name != "id" || !o.Required {
+		t.Errorf("/statement edit first option = %+v, want the required id", o)
+	}
+	if o := byName["import"].Options; len(o) != 1 || o[0].Type != dg.ApplicationCommandOptionAttachment || !o[0].Required {
+		t.Errorf("/import options = %+v, want one required attachment", o)
+	}
+	body, _ := json.Marshal(cmds)
+	if c := specIfPresent(t); c != nil {
+		for _, e := range c.checkRequest("PUT", "/applications/1/commands", "application/json", body) {
+			t.Error(e)
+		}
+	}
+}
+
+// TestSlashCommandsLimits: what Discord would refuse is left out (and
+// reported) or shortened, never sent.
+func TestSlashCommandsLimits(t *testing.T) {
+	var table []*bot.Command
+	for i := range 30 {
+		table = append(table, &bot.Command{Name: fmt.Sprintf("group sub%d", i), Summary: "s", Access: bot.Moderators})
+	}
+	table = append(table,
+		&bot.Command{Name: "group", Summary: "a plain command named like the group"},
+		&bot.Command{Name: "plain", Summary: "p"},
+		&bot.Command{Name: "plain sub", Summary: "a subcommand of a plain command"},
+		&bot.Command{Name: "upload", Summary: "takes a file without naming the argument", File: true,
+			Args: []bot.Arg{{Name: "note", Description: "n"}, {Name: "note", Description: "repeated"}}},
+		&bot.Command{Name: "wordy", Summary: "w", Args: func() []bot.Arg {
+			var args []bot.Arg
+			for i := range 30 {
+				args = append(args, bot.Arg{Name: fmt.Sprintf("a%d", i), Description: strings.Repeat("d", 300)})
+			}
+			return args
+		}()},
+	)
+	for i := range 25 {
+		args := make([]bot.Arg, 25)
+		for j := range args {
+			args[j] = bot.Arg{Name: fmt.Sprintf("a%d", j), Description: strings.Repeat("d", 100)}
+		}
+		table = append(table, &bot.Command{Name: fmt.Sprintf("huge s%d", i), Summary: strings.Repeat("s", 100), Args: args})
+	}
+	for i := range 120 {
+		table = append(table, &bot.Command{Name: fmt.Sprintf("c%d", i), Summary: "c"})
+	}
+	cmds, dropped := slashCommands(table)
+	if len(cmds) != maxCommands {
+		t.Errorf("%d commands, want %d", len(cmds), maxCommands)
+	}
+	byName := map[string]*dg.ApplicationCommand{}
+	for _, c := range cmds {
+		byName[c.Name] = c
+	}
+	if n := len(byName["group"].Options); n != maxOptions {
+		t.Errorf("/group has %d subcommands", n)
+	}
+	if byName["plain"].Options != nil {
+		t.Errorf("/plain took a subcommand: %+v", byName["plain"].Options)
+	}
+	if o := byName["upload"].Options; len(o) != 2 || o[0].Name != "file" || o[0].Type != dg.ApplicationCommandOptionAttachment || o[1].Name != "note" {
+		t.Errorf("/upload options = %+v", o)
+	}
+	if w := byName["wordy"]; len(w.Options) != maxOptions || commandChars(w) > maxCommandChars {
+		t.Errorf("/wordy: %d options, %d characters", len(w.Options), commandChars(w))
+	}
+	if h := byName["huge"]; commandChars(h) > maxCommandChars || len(h.Options) == 0 || runeLen(h.Options[0].Options[0].Description) != 20 {
+		t.Errorf("/huge: %d characters, %d subcommands", commandChars(h), len(h.Options))
+	}
+	want := []string{"group sub25", "group: clashes", "plain sub: clashes", "c98: more than 100", "huge s24: over 8000"}
+	for _, w := range want {
+		if !strings.Contains(strings.Join(dropped, "\n"), w) {
+			t.Errorf("dropped %q lacks %q", dropped, w)
+		}
+	}
+	body, _ := json.Marshal(cmds)
+	if c := specIfPresent(t); c != nil {
+		for _, e := range c.checkRequest("PUT", "/applications/1/commands", "application/json", body) {
+			t.Error(e)
+		}
+	}
 }

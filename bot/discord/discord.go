@@ -1,8 +1,10 @@
 // Package discord serves the bot on Discord: slash commands with
-// autocomplete, answers as embeds with buttons, over the gateway or as an
-// HTTP interactions endpoint. It is the only package that imports
+// autocomplete, answers as embeds with buttons, moderator commands grouped
+// under subcommands with forms as modals, over the gateway or as an HTTP
+// interactions endpoint. It is the only package that imports
 // github.com/bwmarrin/discordgo; everything it shows comes from the
-// platform-neutral replies of package bot.
+// platform-neutral replies of package bot, and who may change the record
+// is decided there, from the store, never from server permissions.
 package discord
 
 import (
@@ -298,7 +300,10 @@ func (d *Discord) Register(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cmds := slashCommands(bot.Commands())
+	cmds, dropped := slashCommands(bot.Commands())
+	for _, why := range dropped {
+		d.logger.WarnContext(ctx, "command not registered", slog.String("why", why))
+	}
 	err = d.retry(ctx, func(opts ...dg.RequestOption) error {
 		_, err := d.session.ApplicationCommandBulkOverwrite(app, d.cfg.GuildID, cmds, opts...)
 		return err

@@ -66,7 +66,7 @@ func (d *Discord) serve(i *dg.Interaction, respond respondFunc, noFiles bool) {
 	case dg.InteractionMessageComponent:
 		x.component(ctx)
 	case dg.InteractionModalSubmit:
-		x.modal(ctx)
+		x.submit(ctx)
 	default:
 		x.log.WarnContext(ctx, "unknown interaction type")
 		x.first(ctx, x.response(dg.InteractionResponseChannelMessageWithSource, bot.Reply{Text: "I can't handle that kind of interaction.", Private: true}))
@@ -203,8 +203,20 @@ func (x *exchange) answer(ctx context.Context, m mode, privateDefer bool, work f
 	}
 }
 
-// immediate is the callback for a reply ready within the deadline.
+// immediate is the callback for a reply ready within the deadline. A form
+// becomes a modal where Discord allows one: as the first response to a
+// command or a button, not to a submitted modal.
 func (x *exchange) immediate(m mode, r bot.Reply) *dg.InteractionResponse {
+	if r.Form != nil {
+		if x.i.Type == dg.InteractionModalSubmit {
+			r = formFallback(r, formAfterForm)
+		} else if resp, err := modalResponse(r.Form); err != nil {
+			x.log.Error("form not shown as a modal", slog.String("command", r.Form.Command), slog.Any("err", err))
+			r = formFallback(r, formTooLarge)
+		} else {
+			return resp
+		}
+	}
 	if m == updateMessage && !r.Private {
 		return x.response(dg.InteractionResponseUpdateMessage, r)
 	}
@@ -232,6 +244,11 @@ func (x *exchange) deferNow(ctx context.Context, m mode, private bool) {
 // but the deferral was not, by replacing it with an ephemeral follow-up:
 // a message's ephemeral state cannot change after it is created.
 func (x *exchange) finish(ctx context.Context, r bot.Reply) {
+	if r.Form != nil {
+		// A modal must be the first response, and the first response
+		// was the deferral.
+		r = formFallback(r, formLate)
+	}
 	x.mu.Lock()
 	deferred, ephemeral := x.deferred, x.ephemeral
 	x.mu.Unlock()
@@ -406,16 +423,28 @@ func (x *exchange) component(ctx context.Context) {
 	})
 }
 
-// modal answers a submitted form. Its custom_id names the command the form
-// belongs to ("statement add"); each text input is an option named by its
-// custom_id.
-func (x *exchange) modal(ctx context.Context) {
+// submit answers a submitted modal. Its custom_id names the command the
+// form belongs to and carries the form's hidden values (see formCustomID);
+// each text input is an option named by its custom_id. Whoever submits is
+// checked by the bot like any other caller: the form was shown to them,
+// but rights are judged when the change is made.
+func (x *exchange) submit(ctx context.Context) {
 	data := x.i.ModalSubmitData()
-	name, _, _ := strings.Cut(data.CustomID, ":")
+	name, hidden, ok := parseFormID(data.CustomID)
+	if !ok {
+		x.log.WarnContext(ctx, "unknown modal", slog.String("custom_id", data.CustomID))
+		x.first(ctx, x.response(dg.InteractionResponseChannelMessageWithSource, bot.Reply{Text: "That form is not one I know; please run the command again.", Private: true}))
+		return
+	}
 	opts := map[string]string{}
 	collectInputs(data.Components, opts)
+	// Hidden values win over inputs of the same name: the statement being
+	// edited is the one the form was opened for.
+	for k, v := range hidden {
+		opts[k] = v
+	}
 	c := bot.Lookup(name)
-	x.answer(ctx, newMessage, true, func(ctx context.Context) bot.Reply {
+	x.answer(ctx, newMessage, c == nil || c.Access > bot.Everyone, func(ctx context.Context) bot.Reply {
 		req := bot.Request{User: user(x.i), Command: name, Options: opts, Text: mainText(c, opts)}
 		return x.d.handler.Handle(ctx, req)
 	})

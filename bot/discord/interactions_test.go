@@ -174,12 +174,23 @@ func TestModalSubmit(t *testing.T) {
 			return h.Handle(ctx, req)
 		}}
 	}})
-	cb := callback(t, run(t, d, api, modalPayload("source")))
+	cb := callback(t, run(t, d, api, modalPayload("f|source")))
 	if got.Command != "source" || got.Options["id"] != "9001" || got.Text != "9001" || got.User.ID != "53908232506183680" {
 		t.Errorf("request = %+v", got)
 	}
 	if cb["type"] != float64(4) {
 		t.Errorf("callback type %v", cb["type"])
+	}
+	// A hidden value in the custom_id wins over an input of its name.
+	run(t, d, api, modalPayload("f|source|id=9002"))
+	if got.Options["id"] != "9002" {
+		t.Errorf("hidden id lost to the input: %+v", got)
+	}
+	// A modal the bot did not make reaches nobody.
+	got = bot.Request{}
+	cb = callback(t, run(t, d, api, modalPayload("source")))
+	if got.Command != "" || cb["data"].(map[string]any)["flags"] != float64(64) {
+		t.Errorf("foreign modal: request %+v, reply %v", got, cb)
 	}
 	api.checkAll(t)
 }
