@@ -5,6 +5,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/onrecord/onrecord/bot"
 )
 
 // command is a bot command as typed: "/name@target args".
@@ -45,6 +47,52 @@ func parseCommand(text string, entities []models.MessageEntity) (command, bool) 
 func splitCommand(cmd, after string) command {
 	name, target, _ := strings.Cut(strings.TrimPrefix(cmd, "/"), "@")
 	return command{name: strings.ToLower(name), target: target, args: strings.TrimSpace(after)}
+}
+
+// findCommand returns the table entry a typed command runs, or nil: by
+// name or alias ("/add"), by menu name ("/synonyms_list", see menuName), or
+// by group word and subcommand ("/statement add ..."), which bot.Handle
+// resolves the same way, splitting the text at its first space. The adapter
+// needs it before Handle runs to know whether a command takes a document.
+func findCommand(name, args string) *bot.Command {
+	if c := bot.Lookup(name); c != nil {
+		return c
+	}
+	if c := bot.Lookup(strings.ReplaceAll(name, "_", " ")); c != nil {
+		return c
+	}
+	if sub, _, _ := strings.Cut(strings.TrimSpace(args), " "); sub != "" {
+		return bot.Lookup(name + " " + sub)
+	}
+	return nil
+}
+
+// isKnownCommand reports whether name is one of this bot's commands: a
+// command, an alias, a menu name or the group word of subcommands. In a
+// group, where several bots may listen, commands that are not are left to
+// the others.
+func isKnownCommand(name string) bool {
+	if findCommand(name, "") != nil {
+		return true
+	}
+	for _, c := range bot.Commands() {
+		if strings.HasPrefix(c.Name, name+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// commandName is the name to pass to bot.Handle: a menu name such as
+// "synonyms_list" stands for the subcommand "synonyms list", which the
+// table knows; anything else is passed as typed.
+func commandName(name string) string {
+	if bot.Lookup(name) == nil {
+		if c := bot.Lookup(strings.ReplaceAll(name, "_", " ")); c != nil {
+			return c.Name
+		}
+	}
+	return name
 }
 
 // stripMention reports whether text mentions @username and returns the

@@ -38,6 +38,8 @@ type apiCall struct {
 	Params      map[string]string
 	Files       map[string][]byte
 	ContentType string
+	// MessageID is the id of the message the call sent, if it sent one.
+	MessageID int
 }
 
 // apiError is an error reply the fake sends instead of a result.
@@ -225,6 +227,7 @@ func (f *fakeTG) serve(w http.ResponseWriter, r *http.Request) {
 
 	f.mu.Lock()
 	f.calls = append(f.calls, call)
+	idx := len(f.calls) - 1
 	f.notify()
 	fail, hold := f.fail, f.hold
 	f.mu.Unlock()
@@ -241,6 +244,13 @@ func (f *fakeTG) serve(w http.ResponseWriter, r *http.Request) {
 	if e != nil {
 		writeError(w, e)
 		return
+	}
+	if m, ok := result.(map[string]any); ok {
+		if id, ok := m["message_id"].(int); ok {
+			f.mu.Lock()
+			f.calls[idx].MessageID = id
+			f.mu.Unlock()
+		}
 	}
 	writeResult(w, result)
 }

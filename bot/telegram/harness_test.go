@@ -94,10 +94,20 @@ func withWebhook(secret string) option {
 // waits until it has connected.
 func startBot(t *testing.T, fake *fakeTG, opts []option, mws ...tgbot.Middleware) *harness {
 	t.Helper()
+	return startBotWith(t, fake, nil, opts, mws...)
+}
+
+// startBotWith is startBot with setup run on the store before the adapter
+// starts, for what the adapter reads at start (moderators).
+func startBotWith(t *testing.T, fake *fakeTG, setup func(*store.DB), opts []option, mws ...tgbot.Middleware) *harness {
+	t.Helper()
 	if fake == nil {
 		fake = newFakeTG(t)
 	}
 	b, db := newTestBot(t)
+	if setup != nil {
+		setup(db)
+	}
 	cfg := Config{
 		Token:           fakeToken,
 		APIURL:          fake.URL(),

@@ -140,6 +140,38 @@ func (s *sender) do(ctx context.Context, chatID int64, method string, call func(
 // then its file. It stops at the first part that cannot be delivered.
 func (t *Telegram) sendReply(ctx context.Context, to chatRef, r bot.Reply) {
 	parts, kb := renderReply(r)
+	var markup models.ReplyMarkup
+	if kb != nil { // a nil *inlineKeyboard in the interface would be sent as null
+		markup = kb
+	}
+	if _, err := t.sendHTML(ctx, to, parts, markup); err != nil {
+		return
+	}
+	if r.File != nil {
+		f := r.File
+		_ = t.send.do(ctx, to.chatID, "sendDocument", func(ctx context.Context, chatID int64) error {
+			p := &tgbot.SendDocumentParams{
+				ChatID:   chatID,
+				Document: &models.InputFileUpload{Filename: fileName(f), Data: bytes.NewReader(f.Data)},
+			}
+			if chatID == to.chatID {
+				p.MessageThreadID = to.thread
+			}
+			if len(parts) == 0 && markup != nil {
+				p.ReplyMarkup = markup
+			}
+			_, err := t.api.SendDocument(ctx, p)
+			return err
+		})
+	}
+}
+
+// sendHTML posts HTML texts in order, replying to to.replyTo with the
+// first and putting markup under the last, and returns the id of the last
+// message, which a guided form needs to recognise replies to its prompt.
+// It stops at the first part that cannot be delivered.
+func (t *Telegram) sendHTML(ctx context.Context, to chatRef, parts []string, markup models.ReplyMarkup) (int, error) {
+	lastID := 0
 	for i, text := range parts {
 		first, last := i == 0, i == len(parts)-1
 		err := t.send.do(ctx, to.chatID, "sendMessage", func(ctx context.Context, chatID int64) error {
@@ -155,33 +187,20 @@ func (t *Telegram) sendReply(ctx context.Context, to chatRef, r bot.Reply) {
 					p.ReplyParameters = &models.ReplyParameters{MessageID: to.replyTo, AllowSendingWithoutReply: true}
 				}
 			}
-			if last && kb != nil {
-				p.ReplyMarkup = kb
+			if last && markup != nil {
+				p.ReplyMarkup = markup
 			}
-			_, err := t.api.SendMessage(ctx, p)
+			m, err := t.api.SendMessage(ctx, p)
+			if err == nil && m != nil {
+				lastID = m.ID
+			}
 			return err
 		})
 		if err != nil {
-			return
+			return lastID, err
 		}
 	}
-	if r.File != nil {
-		f := r.File
-		_ = t.send.do(ctx, to.chatID, "sendDocument", func(ctx context.Context, chatID int64) error {
-			p := &tgbot.SendDocumentParams{
-				ChatID:   chatID,
-				Document: &models.InputFileUpload{Filename: fileName(f), Data: bytes.NewReader(f.Data)},
-			}
-			if chatID == to.chatID {
-				p.MessageThreadID = to.thread
-			}
-			if len(parts) == 0 && kb != nil {
-				p.ReplyMarkup = kb
-			}
-			_, err := t.api.SendDocument(ctx, p)
-			return err
-		})
-	}
+	return lastID, nil
 }
 
 // edit replaces a message's text and keyboard: a chat message by id, or a

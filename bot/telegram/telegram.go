@@ -1,7 +1,9 @@
 // Package telegram serves the platform-neutral bot of package bot on
 // Telegram: it receives updates by long polling or webhook, turns messages,
 // button presses and inline queries into bot requests, and renders the
-// replies as Telegram HTML with inline keyboards.
+// replies as Telegram HTML with inline keyboards. Moderators get their
+// commands in their private chat's menu, send imports as documents, and
+// fill the bot's forms (a guided add or edit) one field per message.
 //
 // It is the only package that imports github.com/go-telegram/bot. That
 // library is used for the wire format only: command parsing, panic
@@ -46,6 +48,8 @@ const (
 	// DefaultMaxFileSize bounds an attached document. The Bot API itself
 	// refuses downloads over 20 MB; imports are far smaller.
 	DefaultMaxFileSize = 5 << 20
+	// DefaultFormTimeout is how long a guided form waits for an answer.
+	DefaultFormTimeout = 10 * time.Minute
 )
 
 // Config configures the Telegram adapter. Only Token is required.
@@ -82,6 +86,9 @@ type Config struct {
 	Workers int
 	// MaxFileSize bounds an attached document, in bytes.
 	MaxFileSize int64
+	// FormTimeout is how long a guided form (a moderator's add or edit,
+	// asked field by field) waits for the next answer before it is dropped.
+	FormTimeout time.Duration
 	// Limits are the send and flood limits; zero fields take Telegram's
 	// published limits.
 	Limits Limits
@@ -156,6 +163,11 @@ type Telegram struct {
 	stopping bool
 	inflight sync.WaitGroup
 
+	forms *formFlows
+
+	menuMu sync.Mutex
+	menus  map[int64]bot.Access // moderators' chats given their menu
+
 	seen      *seenSet
 	maxUpdate atomic.Int64 // highest update_id handed to a handler
 	processed atomic.Int64 // updates fully handled (tests wait on it)
@@ -210,13 +222,17 @@ func newTelegram(cfg Config, b *bot.Bot, logger *slog.Logger, extra ...tgbot.Mid
 	if cfg.MaxFileSize <= 0 {
 		cfg.MaxFileSize = DefaultMaxFileSize
 	}
+	if cfg.FormTimeout <= 0 {
+		cfg.FormTimeout = DefaultFormTimeout
+	}
 	cfg.Limits = cfg.Limits.withDefaults()
 	client := cfg.HTTPClient
 	if client == nil {
 		client = &http.Client{Timeout: cfg.PollTimeout + cfg.RequestTimeout}
 	}
 
-	t := &Telegram{cfg: cfg, bot: b, logger: logger, client: client, seen: newSeenSet(4096)}
+	t := &Telegram{cfg: cfg, bot: b, logger: logger, client: client, seen: newSeenSet(4096), menus: map[int64]bot.Access{}}
+	t.forms = newFormFlows(cfg.FormTimeout, time.Now)
 	t.workCtx = context.Background()
 	t.flood = newFloodControl(cfg.Limits.UserRequests, time.Now)
 
@@ -287,6 +303,8 @@ func (t *Telegram) Run(ctx context.Context) error {
 		}
 	}()
 
+	go t.expireFormsEvery(ctx, finished)
+
 	var err error
 	if t.cfg.WebhookURL != "" {
 		err = t.runWebhook(ctx)
@@ -320,6 +338,7 @@ func (t *Telegram) start(ctx context.Context) error {
 		// A stale menu is no reason not to answer.
 		t.logger.Warn("telegram: setMyCommands failed", slog.Any("err", err))
 	}
+	t.syncModeratorMenus(ctx)
 	t.logger.Info("telegram: connected", slog.String("username", t.username), slog.Bool("webhook", t.cfg.WebhookURL != ""))
 	return nil
 }
@@ -465,44 +484,4 @@ func redactToken(err error, token string) string {
 		return ""
 	}
 	return strings.ReplaceAll(err.Error(), token, "***")
-}
-
-// SetCommands registers the command menu: every command of bot.Commands()
-// that access may run. A nil chatID registers the default scope (what every
-// user sees); a chat id registers that chat's scope, so that moderators'
-// commands can be shown in their chats only.
-func (t *Telegram) SetCommands(ctx context.Context, chatID *int64, access bot.Access) error {
-	params := &tgbot.SetMyCommandsParams{Commands: menu(bot.Commands(), access)}
-	if chatID != nil {
-		params.Scope = &models.BotCommandScopeChat{ChatID: *chatID}
-	} else {
-		params.Scope = &models.BotCommandScopeDefault{}
-	}
-	ctx, cancel := context.WithTimeout(ctx, t.cfg.RequestTimeout)
-	defer cancel()
-	_, err := t.api.SetMyCommands(ctx, params)
-	return err
-}
-
-// botCommandRE is BotCommand.command's rule.
-var botCommandRE = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
-
-// menu is the command table as setMyCommands wants it: valid names only,
-// descriptions of 1-256 characters, at most 100 entries.
-func menu(cmds []*bot.Command, access bot.Access) []models.BotCommand {
-	var out []models.BotCommand
-	for _, c := range cmds {
-		if c.Access > access || !botCommandRE.MatchString(c.Name) {
-			continue
-		}
-		desc := strings.TrimSpace(c.Summary)
-		if desc == "" {
-			desc = "/" + c.Name
-		}
-		out = append(out, models.BotCommand{Command: c.Name, Description: bot.Truncate(desc, 256)})
-		if len(out) == 100 {
-			break
-		}
-	}
-	return out
 }

@@ -19,6 +19,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/onrecord/onrecord/answers"
 	"github.com/onrecord/onrecord/bot"
 )
 
@@ -608,10 +609,17 @@ func TestDocuments(t *testing.T) {
 		}
 		return messageUpdate(m)
 	}
+	// Only a command that takes a file (Command.File) gets it fetched, and
+	// only for a user who may run it.
+	if err := h.db.EnsureOwners(ctx, []answers.Moderator{{Platform: "telegram", UserID: "903", Role: answers.RoleOwner}}); err != nil {
+		t.Fatal(err)
+	}
+	fetched := len(h.fake.snapshot("getFile"))
 	h.fake.push(doc(901, "", "small"))
 	h.fake.push(doc(902, "/help", "small"))
-	h.fake.push(doc(903, "/help", "big"))
-	h.handled(3)
+	h.fake.push(doc(903, "/import", "big"))
+	h.fake.push(doc(904, "/import", "small"))
+	h.handled(4)
 	if got := texts(h.fake.sent(901)); len(got) != 1 || got[0] != documentMessage {
 		t.Errorf("document without command: sent %q, want %q", got, documentMessage)
 	}
@@ -620,6 +628,12 @@ func TestDocuments(t *testing.T) {
 	}
 	if got := texts(h.fake.sent(903)); len(got) != 1 || !strings.Contains(got[0], "too large") {
 		t.Errorf("document too large: sent %q", got)
+	}
+	if got := texts(h.fake.sent(904)); len(got) != 1 || !strings.Contains(got[0], "Only moderators") {
+		t.Errorf("import by a non-moderator: sent %q", got)
+	}
+	if n := len(h.fake.snapshot("getFile")) - fetched; n != 1 {
+		t.Errorf("getFile called %d times, want once (the owner's /import only)", n)
 	}
 }
 

@@ -97,6 +97,9 @@ func (t *Telegram) handleMessage(ctx context.Context, msg *models.Message) {
 	if msg.From != nil && msg.From.ID == t.botID {
 		return
 	}
+	if t.formMessage(ctx, msg) {
+		return
+	}
 	req, ok := t.route(msg)
 	if !ok {
 		return
@@ -116,46 +119,89 @@ func (t *Telegram) handleMessage(ctx context.Context, msg *models.Message) {
 		}
 		return
 	}
+	var cmd *bot.Command
+	if req.Command != "" {
+		cmd = findCommand(req.Command, req.Text)
+	}
 	if msg.Document != nil {
-		if req.Command == "" || bot.Lookup(req.Command) == nil {
+		switch {
+		case req.Command == "":
 			if private {
 				t.sendReply(ctx, to, bot.Reply{Text: documentMessage, Private: true})
 			}
 			return
+		case cmd != nil && cmd.File && t.mayUpload(ctx, cmd, req.User):
+			f, err := t.download(ctx, msg.Document)
+			if err != nil {
+				t.sendReply(ctx, to, t.bot.ErrorReply(ctx, err))
+				return
+			}
+			req.File = f
 		}
-		f, err := t.download(ctx, msg.Document)
-		if err != nil {
-			t.sendReply(ctx, to, t.bot.ErrorReply(ctx, err))
-			return
-		}
-		req.File = f
+		// Any other command runs as typed: its attachment is not fetched,
+		// since nothing would read it.
 	}
-	t.sendReply(ctx, to, t.bot.Handle(ctx, req))
+	t.deliver(ctx, to, req.User, t.bot.Handle(ctx, req))
+	if changesModerators(cmd) {
+		t.syncModeratorMenus(ctx)
+	}
+}
+
+// mayUpload reports whether user may run cmd, so that a document is not
+// downloaded (up to MaxFileSize) only for bot.Handle to refuse the
+// request. It is a shortcut, not the check: Handle checks rights again on
+// every request, and a failed lookup errs towards downloading.
+func (t *Telegram) mayUpload(ctx context.Context, cmd *bot.Command, user bot.User) bool {
+	if cmd.Access == bot.Everyone {
+		return true
+	}
+	if t.bot.Mod == nil {
+		return false
+	}
+	role, err := t.bot.Mod.Role(ctx, string(user.Platform), user.ID)
+	if err != nil {
+		return true
+	}
+	return role == answers.RoleOwner || role == answers.RoleModerator && cmd.Access == bot.Moderators
+}
+
+// messageUser is who sent a message, as package bot knows users.
+func messageUser(msg *models.Message) bot.User {
+	if msg.From == nil && msg.SenderChat != nil {
+		// Anonymous group admins and linked channels post as a chat.
+		return bot.User{Platform: bot.Telegram, ID: strconv.FormatInt(msg.SenderChat.ID, 10), Name: msg.SenderChat.Title}
+	}
+	if msg.From == nil {
+		return bot.User{Platform: bot.Telegram}
+	}
+	return botUser(msg.From)
+}
+
+// messageText is a message's text and its entities: the caption's for a
+// document or photo.
+func messageText(msg *models.Message) (string, []models.MessageEntity) {
+	if msg.Text == "" && msg.Caption != "" {
+		return msg.Caption, msg.CaptionEntities
+	}
+	return msg.Text, msg.Entities
 }
 
 // route decides whether a message is for the bot and what it asks. In a
 // private chat everything is; in a group only commands for this bot,
 // messages mentioning it and replies to its messages are.
 func (t *Telegram) route(msg *models.Message) (bot.Request, bool) {
-	text, entities := msg.Text, msg.Entities
-	if text == "" && msg.Caption != "" {
-		text, entities = msg.Caption, msg.CaptionEntities
-	}
-	req := bot.Request{User: botUser(msg.From)}
-	if msg.From == nil && msg.SenderChat != nil {
-		// Anonymous group admins and linked channels post as a chat.
-		req.User = bot.User{Platform: bot.Telegram, ID: strconv.FormatInt(msg.SenderChat.ID, 10), Name: msg.SenderChat.Title}
-	}
+	text, entities := messageText(msg)
+	req := bot.Request{User: messageUser(msg)}
 	private := msg.Chat.Type == models.ChatTypePrivate
 
 	if c, ok := parseCommand(text, entities); ok {
 		if c.target != "" && !strings.EqualFold(c.target, t.username) {
 			return req, false // /cmd@OtherBot
 		}
-		if !private && c.target == "" && bot.Lookup(c.name) == nil {
+		if !private && c.target == "" && !isKnownCommand(c.name) {
 			return req, false // another bot's command in a shared group
 		}
-		req.Command, req.Text = c.name, c.args
+		req.Command, req.Text = commandName(c.name), c.args
 		if req.Command == "start" {
 			// "/start PAYLOAD" comes from a t.me/bot?start= deep link: the
 			// payload is not a question or a command name.
@@ -267,6 +313,10 @@ func (t *Telegram) handleCallback(ctx context.Context, cq *models.CallbackQuery)
 		}
 	}()
 
+	if cq.Data == cancelCallback {
+		t.cancelPressed(ctx, cq, answer)
+		return
+	}
 	user := botUser(&cq.From)
 	if ok, _ := t.flood.allow(user.ID); !ok {
 		answer(floodToast)
