@@ -235,6 +235,14 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 	}
 	cmd := resolve(&req)
 	if cmd == nil {
+		if sub := Group(req.Command); len(sub) > 0 {
+			var sb strings.Builder
+			fmt.Fprintf(&sb, "/%s takes one of:", strings.ToLower(req.Command))
+			for _, c := range sub {
+				fmt.Fprintf(&sb, "\n/%s%s - %s", c.Name, argNames(c), c.Summary)
+			}
+			return Reply{Text: sb.String(), Private: true}
+		}
 		return Reply{Text: fmt.Sprintf("I don't know the command /%s. Send /help for the list.", req.Command), Private: true}
 	}
 	if err := b.allowed(ctx, cmd, req.User); err != nil {

@@ -134,3 +134,20 @@ func TestSpeakerAndSource(t *testing.T) {
 		t.Errorf("a bad button is answered privately: %+v", r)
 	}
 }
+
+func TestGroupsAndUnderscores(t *testing.T) {
+	b, _ := newBot(t)
+	ctx := context.Background()
+	r := b.Handle(ctx, bot.Request{User: owner, Command: "synonyms"})
+	if !strings.Contains(r.Text, "/synonyms list") {
+		t.Errorf("/synonyms: %q", r.Text)
+	}
+	r = b.Handle(ctx, bot.Request{User: owner, Command: "synonyms_list"})
+	if !strings.Contains(r.Text, "synonym groups") {
+		t.Errorf("/synonyms_list: %q", r.Text)
+	}
+	r = b.Handle(ctx, bot.Request{User: owner, Command: "help", Text: "synonyms_add"})
+	if !strings.Contains(r.Text, "/synonyms add") {
+		t.Errorf("/help synonyms_add: %q", r.Text)
+	}
+}

@@ -88,7 +88,24 @@ func Lookup(name string) *Command {
 			return c
 		}
 	}
+	// Menus that cannot show spaces write subcommands with an underscore
+	// ("synonyms_list").
+	if spaced := strings.ReplaceAll(name, "_", " "); spaced != name {
+		return Lookup(spaced)
+	}
 	return nil
+}
+
+// Group returns the subcommands of a group word ("synonyms"), if any.
+func Group(name string) []*Command {
+	var out []*Command
+	prefix := strings.ToLower(strings.TrimSpace(name)) + " "
+	for _, c := range commands {
+		if strings.HasPrefix(c.Name, prefix) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // resolve finds the command of a request, taking the first word of the

@@ -488,7 +488,7 @@ func runEdit(ctx context.Context, b *Bot, req Request) (Reply, error) {
 		if err != nil {
 			return Reply{}, err
 		}
-		return Reply{Text: fmt.Sprintf("Edit statement #%d (revision %d). Give only the fields to change, for example: /edit %d said_on=2024-06", id, st.Rev, id), Form: statementForm(st), Private: true}, nil
+		return Reply{Text: fmt.Sprintf("Editing statement #%d (revision %d).", id, st.Rev), Form: statementForm(st), Private: true}, nil
 	}
 	p, err := patch(o)
 	if err != nil {

@@ -87,8 +87,8 @@ func isKnownCommand(name string) bool {
 // "synonyms_list" stands for the subcommand "synonyms list", which the
 // table knows; anything else is passed as typed.
 func commandName(name string) string {
-	if bot.Lookup(name) == nil {
-		if c := bot.Lookup(strings.ReplaceAll(name, "_", " ")); c != nil {
+	if strings.Contains(name, "_") {
+		if c := bot.Lookup(name); c != nil && c.Name == strings.ReplaceAll(name, "_", " ") {
 			return c.Name
 		}
 	}
