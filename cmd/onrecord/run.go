@@ -38,17 +38,27 @@ func exitCode(err error) int {
 const usage = `onrecord answers questions about what public figures have said.
 
 Usage:
-  onrecord [--db PATH]                     chat on this terminal (or serve, when a platform token is set)
+  onrecord [flags]                         serve the configured platforms; with none, chat on this terminal
+  onrecord serve [flags]                   serve every configured platform (Telegram, Discord) until stopped
+  onrecord chat [--db PATH]                chat on this terminal
   onrecord ask [--db PATH] [--json] [QUESTION]
                                            answer one question; without QUESTION, one per line from stdin
   onrecord import [--db PATH] FILE|-       import statements (JSON Lines), all or nothing
   onrecord export [--db PATH] [FILE]       export every statement (JSON Lines)
   onrecord backup [--db PATH] FILE         copy the live database consistently
+  onrecord healthcheck                     ask a running onrecord's /healthz; exit 0 when healthy
   onrecord version                         print the version
 
 Every command takes --db (or ONRECORD_DB; default onrecord.db) and
 --no-seed (create a missing database empty instead of with the seed set).
 `
+
+// writeHelp prints the usage and the configuration table.
+func writeHelp(w io.Writer) {
+	fmt.Fprint(w, usage)
+	fmt.Fprintln(w)
+	writeHelpTable(w)
+}
 
 // run is the whole program: main only supplies the process's arguments,
 // environment and streams.
@@ -57,59 +67,93 @@ func run(ctx context.Context, args []string, getenv func(string) string, io stdi
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
+	var err error
 	switch cmd {
-	case "", "chat":
-		return runChat(ctx, args, getenv, io)
+	case "":
+		err = runDefault(ctx, args, getenv, io)
+	case "serve":
+		err = runServe(ctx, args, getenv, io)
+	case "chat":
+		err = runChat(ctx, args, getenv, io)
 	case "ask":
-		return runAsk(ctx, args, getenv, io)
+		err = runAsk(ctx, args, getenv, io)
 	case "import":
-		return runImport(ctx, args, getenv, io)
+		err = runImport(ctx, args, getenv, io)
 	case "export":
-		return runExport(ctx, args, getenv, io)
+		err = runExport(ctx, args, getenv, io)
 	case "backup":
-		return runBackup(ctx, args, getenv, io)
+		err = runBackup(ctx, args, getenv, io)
+	case "healthcheck":
+		err = runHealthcheck(ctx, args, getenv, io)
 	case "version":
 		fmt.Fprintln(io.out, "onrecord", version)
 		return nil
 	case "help":
-		fmt.Fprint(io.out, usage)
+		writeHelp(io.out)
 		return nil
+	default:
+		fmt.Fprint(io.err, usage)
+		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}
-	fmt.Fprint(io.err, usage)
-	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // the help was asked for and printed
+	}
+	return err
 }
 
 // version is stamped at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// dbFlags are the flags every command shares.
-type dbFlags struct {
-	path   string
-	noSeed bool
+// dbOptions are the options every command shares.
+var dbOptions = []*option{optionByEnv("ONRECORD_DB"), optionByEnv("ONRECORD_NO_SEED")}
+
+func optionByEnv(env string) *option {
+	for _, o := range options {
+		if o.Env == env {
+			return o
+		}
+	}
+	panic("no option " + env)
 }
 
-func newFlags(name string, getenv func(string) string, io stdio) (*flag.FlagSet, *dbFlags) {
+// newFlags returns a flag set with a flag for each of opts, and the
+// function that resolves the configuration once the flags are parsed.
+func newFlags(name string, opts []*option, getenv func(string) string, io stdio) (*flag.FlagSet, func() (*Config, error)) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	fs.Usage = func() { fmt.Fprint(io.err, usage) }
-	d := &dbFlags{}
-	def := getenv("ONRECORD_DB")
-	if def == "" {
-		def = "onrecord.db"
-	}
-	fs.StringVar(&d.path, "db", def, "SQLite database `file` (ONRECORD_DB)")
-	fs.BoolVar(&d.noSeed, "no-seed", false, "create a missing database empty")
-	return fs, d
+	// parse prints the usage itself: the full help on --help, to
+	// standard output; the short usage on a mistake, to standard error.
+	fs.Usage = func() {}
+	fv := declare(fs, opts)
+	return fs, func() (*Config, error) { return load(opts, fv, getenv) }
 }
 
-func parse(fs *flag.FlagSet, args []string) error {
+// loadFlags parses args for a command that takes only opts.
+func loadFlags(name string, opts []*option, args []string, getenv func(string) string, io stdio) (*Config, *flag.FlagSet, error) {
+	fs, load := newFlags(name, opts, getenv, io)
+	if err := parse(fs, args, io); err != nil {
+		return nil, nil, err
+	}
+	cfg, err := load()
+	return cfg, fs, err
+}
+
+func parse(fs *flag.FlagSet, args []string, io stdio) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			writeHelp(io.out)
 			return err
 		}
+		fmt.Fprint(io.err, usage)
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	return nil
+}
+
+// dbFlags says which database to open and whether to seed it.
+type dbFlags struct {
+	path   string
+	noSeed bool
 }
 
 func (d *dbFlags) open(ctx context.Context) (*store.DB, error) {
@@ -121,12 +165,12 @@ func (d *dbFlags) open(ctx context.Context) (*store.DB, error) {
 }
 
 func runAsk(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
-	fs, d := newFlags("ask", getenv, io)
+	fs, load := newFlags("ask", dbOptions, getenv, io)
 	asJSON := fs.Bool("json", false, "write JSON (one object per question)")
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, io); err != nil {
 		return err
 	}
-	db, err := d.open(ctx)
+	db, err := openFromFlags(ctx, load)
 	if err != nil {
 		return err
 	}
@@ -181,8 +225,8 @@ func askJSON(ctx context.Context, e *answers.Engine, q string) (*answers.Reply, 
 var consoleUser = bot.User{Platform: bot.Console, ID: "local", Name: "console"}
 
 func runImport(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
-	fs, d := newFlags("import", getenv, io)
-	if err := parse(fs, args); err != nil {
+	cfg, fs, err := loadFlags("import", dbOptions, args, getenv, io)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -197,7 +241,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, i
 		defer f.Close()
 		in = f
 	}
-	db, err := d.open(ctx)
+	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -211,14 +255,14 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, i
 }
 
 func runExport(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
-	fs, d := newFlags("export", getenv, io)
-	if err := parse(fs, args); err != nil {
+	cfg, fs, err := loadFlags("export", dbOptions, args, getenv, io)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
 		return fmt.Errorf("%w: export takes at most one FILE", errUsage)
 	}
-	db, err := d.open(ctx)
+	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -256,14 +300,14 @@ func dirOf(path string) string {
 }
 
 func runBackup(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
-	fs, d := newFlags("backup", getenv, io)
-	if err := parse(fs, args); err != nil {
+	cfg, fs, err := loadFlags("backup", dbOptions, args, getenv, io)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: backup takes one FILE", errUsage)
 	}
-	db, err := d.open(ctx)
+	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -271,31 +315,76 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, i
 	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
 		return errors.New(answers.ErrorMessage(err))
 	}
-	fmt.Fprintf(io.out, "backed up %s to %s\n", d.path, fs.Arg(0))
+	fmt.Fprintf(io.out, "backed up %s to %s\n", cfg.DB, fs.Arg(0))
 	return nil
 }
 
-func runChat(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
-	fs, d := newFlags("onrecord", getenv, io)
-	if err := parse(fs, args); err != nil {
+// runDefault is plain `onrecord`: serve when a platform is configured,
+// else chat on this terminal.
+func runDefault(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
+	cfg, err := loadAll("onrecord", args, getenv, io)
+	if err != nil {
 		return err
+	}
+	if len(cfg.Platforms()) > 0 {
+		return serve(ctx, cfg, newLogger(io.err, cfg))
+	}
+	return chat(ctx, cfg, io)
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
+	cfg, err := loadAll("serve", args, getenv, io)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, newLogger(io.err, cfg))
+}
+
+func runChat(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
+	cfg, _, err := loadFlags("chat", dbOptions, args, getenv, io)
+	if err != nil {
+		return err
+	}
+	return chat(ctx, cfg, io)
+}
+
+// loadAll parses every option, for the commands that serve.
+func loadAll(name string, args []string, getenv func(string) string, io stdio) (*Config, error) {
+	cfg, fs, err := loadFlags(name, options, args, getenv, io)
+	if err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprint(io.err, usage)
-		return fmt.Errorf("%w: unexpected %q", errUsage, fs.Arg(0))
+		return nil, fmt.Errorf("%w: unexpected %q", errUsage, fs.Arg(0))
 	}
-	db, err := d.open(ctx)
+	return cfg, nil
+}
+
+func chat(ctx context.Context, cfg *Config, io stdio) error {
+	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	logger := slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	c := console.New(bot.New(answers.NewEngine(db), logger))
+	// The chat shares the terminal with the logs: only problems are
+	// logged there.
+	lc := *cfg
+	lc.LogLevel = max(lc.LogLevel, slog.LevelWarn)
+	c := console.New(bot.New(answers.NewEngine(db), newLogger(io.err, &lc)))
 	if f, ok := io.in.(*os.File); ok && isTerminal(f) {
 		fmt.Fprintln(io.out, "OnRecord: ask what a public figure said, or send /help. /quit leaves.")
 		c.Prompt = "> "
 	}
 	return c.Run(ctx, io.in, io.out)
+}
+
+func openFromFlags(ctx context.Context, load func() (*Config, error)) (*store.DB, error) {
+	cfg, err := load()
+	if err != nil {
+		return nil, err
+	}
+	return openStore(ctx, cfg)
 }
 
 // isTerminal reports whether f is a character device (a terminal), without

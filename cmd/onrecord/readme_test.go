@@ -1,0 +1,40 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite README's configuration table from the option table")
+
+const (
+	tableBegin = "<!-- BEGIN configuration table: generated from cmd/onrecord/config.go; go test ./cmd/onrecord -run README -update -->\n"
+	tableEnd   = "<!-- END configuration table -->"
+)
+
+// TestREADMEConfigTable keeps README's configuration table the same as
+// the option table that --help prints, so that neither goes stale.
+func TestREADMEConfigTable(t *testing.T) {
+	const path = "../../README.md"
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	i, j := strings.Index(readme, tableBegin), strings.Index(readme, tableEnd)
+	if i < 0 || j < i {
+		t.Fatalf("README lacks the markers %q and %q", tableBegin, tableEnd)
+	}
+	want := markdownTable()
+	if got := readme[i+len(tableBegin) : j]; got != want {
+		if !*update {
+			t.Fatalf("README's configuration table is out of date; run go test ./cmd/onrecord -run README -update\ngot:\n%s\nwant:\n%s", got, want)
+		}
+		readme = readme[:i+len(tableBegin)] + want + readme[j:]
+		if err := os.WriteFile(path, []byte(readme), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
