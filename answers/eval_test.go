@@ -13,6 +13,7 @@ import (
 	"github.com/onrecord/onrecord/answers"
 	"github.com/onrecord/onrecord/data"
 	"github.com/onrecord/onrecord/internal/liar2"
+	"github.com/onrecord/onrecord/internal/sharedtest"
 	"github.com/onrecord/onrecord/store"
 )
 
@@ -122,22 +123,8 @@ func evaluate(t testing.TB, e *answers.Engine, cases []evalCase) score {
 	return s
 }
 
-// sharedDir finds ../shared beside the checkout, or skips.
-func sharedDir(t testing.TB, sub string) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", sub)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("shared/%s not found beside the project", sub)
-		}
-		dir = parent
-	}
-}
+// sharedDir returns shared/sub beside the checkout, or skips.
+func sharedDir(t testing.TB, sub string) string { return sharedtest.Require(t, sub) }
 
 func seedEngine(t testing.TB) (*answers.Engine, *store.DB) {
 	t.Helper()

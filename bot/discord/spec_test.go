@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/onrecord/onrecord/internal/sharedtest"
 )
 
 // The checker below validates what the bot sends against Discord's own
@@ -24,25 +26,9 @@ import (
 // properties, additionalProperties, min/maxLength, min/maxItems,
 // minimum/maximum, maxProperties, enum, const, oneOf, anyOf, allOf, $ref.
 
-// specsDir finds shared/specs next to an ancestor of the working directory,
-// or returns "": the specs live outside the repository.
-func specsDir() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, "shared", "specs")
-		if _, err := os.Stat(filepath.Join(p, "discord-openapi.json")); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
+// specsDir returns shared/specs beside the checkout, or "": the specs live
+// outside the repository.
+func specsDir() string { return sharedtest.Dir("specs") }
 
 type schema = map[string]any
 

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/onrecord/onrecord/internal/sharedtest"
 )
 
 type specField struct {
@@ -51,25 +53,8 @@ type apiSpec struct {
 	tags map[string]map[string]bool
 }
 
-// findSpecs returns the shared/specs directory above the working
-// directory, or "".
-func findSpecs() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, "shared", "specs")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
+// findSpecs returns the shared/specs directory beside the checkout, or "".
+func findSpecs() string { return sharedtest.Dir("specs") }
 
 var (
 	specOnce sync.Once

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/onrecord/onrecord/answers"
+	"github.com/onrecord/onrecord/internal/sharedtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -259,27 +260,8 @@ func TestTopics(t *testing.T) {
 	}
 }
 
-// sharedDir walks up from the working directory to the first directory
-// holding shared/corpora/liar2 and returns that liar2 directory, or skips
-// the test when there is none (a clone without ../shared).
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "corpora", "liar2")
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no shared/corpora/liar2 above the working directory")
-		}
-		dir = parent
-	}
-}
+// sharedDir returns shared/corpora/liar2 beside the checkout, or skips.
+func sharedDir(t *testing.T) string { return sharedtest.Require(t, "corpora/liar2") }
 
 func TestConvertCorpus(t *testing.T) {
 	dir := sharedDir(t)
