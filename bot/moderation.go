@@ -305,6 +305,17 @@ func opts(req Request) (*Command, map[string]string, error) {
 	return cmd, o, nil
 }
 
+// idOpts parses a request's options and its id option, the first argument
+// of most moderator commands.
+func idOpts(req Request, what string) (int64, map[string]string, error) {
+	_, o, err := opts(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	id, err := parseID(o["id"], what)
+	return id, o, err
+}
+
 func parseID(s, what string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(s), "#"), 10, 64)
 	if err != nil || id <= 0 {
@@ -467,11 +478,7 @@ func speakerCmd(fn func(ctx context.Context, b *Bot, sp *answers.Speaker, o map[
 }
 
 func runEdit(ctx context.Context, b *Bot, req Request) (Reply, error) {
-	_, o, err := opts(req)
-	if err != nil {
-		return Reply{}, err
-	}
-	id, err := parseID(o["id"], "statement")
+	id, o, err := idOpts(req, "statement")
 	if err != nil {
 		return Reply{}, err
 	}
@@ -511,11 +518,7 @@ func runEdit(ctx context.Context, b *Bot, req Request) (Reply, error) {
 }
 
 func runRetire(ctx context.Context, b *Bot, req Request, retire bool) (Reply, error) {
-	_, o, err := opts(req)
-	if err != nil {
-		return Reply{}, err
-	}
-	id, err := parseID(o["id"], "statement")
+	id, _, err := idOpts(req, "statement")
 	if err != nil {
 		return Reply{}, err
 	}
@@ -530,11 +533,7 @@ func runRetire(ctx context.Context, b *Bot, req Request, retire bool) (Reply, er
 }
 
 func runHistory(ctx context.Context, b *Bot, req Request) (Reply, error) {
-	_, o, err := opts(req)
-	if err != nil {
-		return Reply{}, err
-	}
-	id, err := parseID(o["id"], "statement")
+	id, _, err := idOpts(req, "statement")
 	if err != nil {
 		return Reply{}, err
 	}
@@ -558,11 +557,7 @@ func runHistory(ctx context.Context, b *Bot, req Request) (Reply, error) {
 }
 
 func runUndo(ctx context.Context, b *Bot, req Request) (Reply, error) {
-	_, o, err := opts(req)
-	if err != nil {
-		return Reply{}, err
-	}
-	id, err := parseID(o["id"], "statement")
+	id, _, err := idOpts(req, "statement")
 	if err != nil {
 		return Reply{}, err
 	}
@@ -584,11 +579,7 @@ func runUndo(ctx context.Context, b *Bot, req Request) (Reply, error) {
 }
 
 func runRevert(ctx context.Context, b *Bot, req Request) (Reply, error) {
-	_, o, err := opts(req)
-	if err != nil {
-		return Reply{}, err
-	}
-	id, err := parseID(o["id"], "statement")
+	id, o, err := idOpts(req, "statement")
 	if err != nil {
 		return Reply{}, err
 	}
@@ -609,11 +600,7 @@ func runReport(ctx context.Context, b *Bot, req Request) (Reply, error) {
 	if b.Mod == nil {
 		return Reply{}, answers.Errorf(answers.EUnavailable, "Reports are not available on this bot.")
 	}
-	_, o, err := opts(req)
-	if err != nil {
-		return Reply{}, err
-	}
-	id, err := parseID(o["id"], "statement")
+	id, o, err := idOpts(req, "statement")
 	if err != nil {
 		return Reply{}, err
 	}
@@ -642,11 +629,7 @@ func runReports(ctx context.Context, b *Bot, req Request) (Reply, error) {
 }
 
 func runReportClose(ctx context.Context, b *Bot, req Request) (Reply, error) {
-	_, o, err := opts(req)
-	if err != nil {
-		return Reply{}, err
-	}
-	id, err := parseID(o["id"], "report")
+	id, o, err := idOpts(req, "report")
 	if err != nil {
 		return Reply{}, err
 	}
@@ -717,11 +700,7 @@ func runSynonymsAdd(ctx context.Context, b *Bot, req Request) (Reply, error) {
 }
 
 func runSynonymsRemove(ctx context.Context, b *Bot, req Request) (Reply, error) {
-	_, o, err := opts(req)
-	if err != nil {
-		return Reply{}, err
-	}
-	id, err := parseID(o["id"], "synonym group")
+	id, _, err := idOpts(req, "synonym group")
 	if err != nil {
 		return Reply{}, err
 	}
