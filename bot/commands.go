@@ -57,7 +57,7 @@ func init() {
 			return runHelp(ctx, b, Request{User: req.User})
 		}},
 		{Name: "help", Summary: "What this bot knows and how to ask",
-			Args: []Arg{{Name: "command", Description: "A command to explain"}}, Run: runHelp},
+			Args: []Arg{{Name: "command", Description: "A command to explain"}}, Examples: []string{"/help", "/help ask"}, Run: runHelp},
 		{Name: "ask", Summary: "Ask what a public figure has said",
 			Args:     []Arg{{Name: "question", Description: "Your question", Required: true, Complete: "question"}},
 			Help:     "Finds statements on record that answer your question, with who said it, their role, when and the source.",
@@ -65,7 +65,7 @@ func init() {
 			Run: func(ctx context.Context, b *Bot, req Request) (Reply, error) {
 				return b.ask(ctx, firstNonEmpty(req.Options["question"], req.Text)), nil
 			}},
-		{Name: "speakers", Summary: "List the people with statements on record", Run: runSpeakers},
+		{Name: "speakers", Summary: "List the people with statements on record", Examples: []string{"/speakers"}, Run: runSpeakers},
 		{Name: "speaker", Summary: "Show one speaker's statements",
 			Args:     []Arg{{Name: "name", Description: "Name, surname or title", Required: true, Complete: "speaker"}},
 			Examples: []string{"/speaker Lavrov", "/speaker Russian foreign minister"},
@@ -310,4 +310,31 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// Markdown renders the command table as Markdown, for README: who may run
+// each command, its arguments and examples.
+func Markdown() string {
+	var sb strings.Builder
+	for _, group := range []struct {
+		title  string
+		access Access
+	}{{"Everyone", Everyone}, {"Moderators", Moderators}, {"Owners", Owners}} {
+		fmt.Fprintf(&sb, "\n**%s**\n\n| command | what it does | example |\n|---|---|---|\n", group.title)
+		for _, c := range commands {
+			if c.Access != group.access || c.Name == "start" {
+				continue
+			}
+			name := "`/" + c.Name + argNames(c) + "`"
+			if len(c.Aliases) > 0 {
+				name += " (also `/" + strings.Join(c.Aliases, "`, `/") + "`)"
+			}
+			ex := ""
+			if len(c.Examples) > 0 {
+				ex = "`" + strings.ReplaceAll(c.Examples[0], "|", `\|`) + "`"
+			}
+			fmt.Fprintf(&sb, "| %s | %s | %s |\n", name, strings.ReplaceAll(c.Summary, "|", `\|`), ex)
+		}
+	}
+	return sb.String()
 }
