@@ -190,3 +190,36 @@ func Diff(a, b Statement) []string {
 	add("retired", a.Retired != b.Retired)
 	return f
 }
+
+// NearDuplicate reports whether two statement texts say the same thing in
+// nearly the same words: after case, punctuation, stop words and word
+// endings are set aside, at most one word in ten differs (inserted,
+// dropped or replaced), and never more than three.
+func NearDuplicate(a, b string) bool {
+	x, y := Terms(a), Terms(b)
+	if len(x) == 0 || len(y) == 0 {
+		return strings.TrimSpace(a) == strings.TrimSpace(b)
+	}
+	allowed := min(3, max(len(x), len(y))/10)
+	if d := len(x) - len(y); d > allowed || -d > allowed {
+		return false
+	}
+	// Word-level edit distance, one row at a time.
+	prev := make([]int, len(y)+1)
+	cur := make([]int, len(y)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		cur[0] = i
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(y)] <= allowed
+}

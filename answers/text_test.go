@@ -27,3 +27,23 @@ func TestTerms(t *testing.T) {
 		}
 	}
 }
+
+func TestNearDuplicate(t *testing.T) {
+	long := "Moscow will immediately cease fire and declare its readiness for negotiations after the withdrawal of Ukrainian troops from the territory of new regions"
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"Sanctions will not change our course.", "sanctions  will NOT change our course!", true},
+		{"Sanctions will not change our course.", "Sanctions will never change our course.", false},
+		{long, long + " of Russia", true},
+		{long, "Moscow will immediately cease fire and declare its readiness for talks after the withdrawal of Ukrainian troops from the territory of new regions", true},
+		{long, "Kyiv will immediately cease fire and refuse talks before the withdrawal of Russian troops from the territory of new regions", false},
+		{"", "", true},
+	}
+	for _, tt := range tests {
+		if got := NearDuplicate(tt.a, tt.b); got != tt.want {
+			t.Errorf("NearDuplicate(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -291,10 +291,9 @@ func (w *writer) findSpeaker(ctx context.Context, name string) (*speakerRow, err
 	return found, nil
 }
 
-// duplicate returns the id of a live statement by the speaker whose text is
-// the same once case, punctuation and spacing are ignored, other than skip.
+// duplicate returns the id of a live statement by the speaker, other than
+// skip, whose text is near-identical (see answers.NearDuplicate).
 func (w *writer) duplicate(ctx context.Context, speakerID int64, text string, skip int64) (int64, error) {
-	want := answers.IndexText(text)
 	rows, err := w.tx.QueryContext(ctx, `SELECT id, text FROM statements WHERE speaker_id = ? AND retired = 0 AND id != ?`, speakerID, skip)
 	if err != nil {
 		return 0, err
@@ -306,7 +305,7 @@ func (w *writer) duplicate(ctx context.Context, speakerID int64, text string, sk
 		if err := rows.Scan(&id, &t); err != nil {
 			return 0, err
 		}
-		if answers.IndexText(t) == want {
+		if answers.NearDuplicate(t, text) {
 			return id, nil
 		}
 	}
