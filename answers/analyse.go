@@ -33,6 +33,7 @@ var (
 	pronouns    = set("he she they it you i we him her them this that someone anyone everyone people")
 	// genericPeople words point at a person without naming one.
 	genericPeople = set("guy guys man woman lady official officials person spokesman spokeswoman representative rep chief head boss leader leaders people folks fellow side camp team")
+	stanceNouns   = set("position positions view views stance opinion opinions comments remarks words response reaction thoughts take statement statements")
 	quoteNouns    = set("quote quotes statement statements comments comment remarks words")
 )
 
@@ -186,6 +187,14 @@ func sayPattern(toks []Token) (start, end int) {
 		if quoteNouns[t.Word] && i+1 < len(toks) && (toks[i+1].Word == "by" || toks[i+1].Word == "from") {
 			return nameRun(toks, i+2)
 		}
+		// "Erdogan's position on ...": whose stance is asked about.
+		if t.Possessive && t.Stem != "" && i+1 < len(toks) && stanceNouns[toks[i+1].Word] {
+			j := i
+			for j > 0 && i-j < 3 && toks[j-1].Stem != "" && toks[j-1].Upper {
+				j--
+			}
+			return j, i + 1
+		}
 	}
 	// "Lavrov said ..." at the start of the question.
 	for j := 1; j < len(toks) && j <= 4; j++ {
@@ -267,7 +276,7 @@ func displayName(norm string, toks []Token) string {
 	if len(toks) == 0 {
 		return ""
 	}
-	s := norm[toks[0].Start:toks[len(toks)-1].End]
+	s := strings.TrimSuffix(norm[toks[0].Start:toks[len(toks)-1].End], "'s")
 	if r, _ := utf8.DecodeRuneInString(s); !isUpper(r) {
 		// Lower-case names read better capitalized: "macron" -> "Macron".
 		words := strings.Fields(s)

@@ -25,6 +25,8 @@ type Token struct {
 	// Upper reports whether the word began with a capital letter, which
 	// tells a name ("Price") from a common word ("price").
 	Upper bool
+	// Possessive reports a dropped "'s" ("Erdogan's").
+	Possessive bool
 	// Start and End are the word's byte offsets in Normalize(text).
 	Start, End int
 }
@@ -95,7 +97,8 @@ func Tokenize(text string) []Token {
 		from := start
 		start = -1
 		w = strings.TrimRight(w, "'")
-		if strings.HasSuffix(w, "'s") {
+		poss := strings.HasSuffix(w, "'s")
+		if poss {
 			w = w[:len(w)-2]
 		}
 		raw := strings.ReplaceAll(w, "'", "")
@@ -103,12 +106,12 @@ func Tokenize(text string) []Token {
 			return
 		}
 		if a, ok := acronyms[strings.ReplaceAll(raw, ".", "")]; ok && raw != "IT" {
-			toks = append(toks, Token{Word: a, Stem: a, Upper: true, Start: from, End: end})
+			toks = append(toks, Token{Word: a, Stem: a, Upper: true, Possessive: poss, Start: from, End: end})
 			return
 		}
 		low := strings.ToLower(raw)
 		r, _ := utf8.DecodeRuneInString(raw)
-		toks = append(toks, Token{Word: low, Stem: Stem(low), Upper: unicode.IsUpper(r), Start: from, End: end})
+		toks = append(toks, Token{Word: low, Stem: Stem(low), Upper: unicode.IsUpper(r), Possessive: poss, Start: from, End: end})
 	}
 	for i, r := range text {
 		isWord := unicode.IsLetter(r) || unicode.IsDigit(r)
