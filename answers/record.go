@@ -3,6 +3,7 @@ package answers
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,27 +117,146 @@ func Truncate(s string, n int) string {
 // skipped. The first bad line fails the whole file with an *Error naming
 // the line and the field, so that an import is all or nothing.
 func ParseRecords(r io.Reader) ([]Record, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxRecordSize+1)
 	var recs []Record
-	for line := 1; sc.Scan(); line++ {
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		rec, err := ParseRecord(b)
-		if err != nil {
-			return nil, Errorf(EInvalid, "line %d: %s", line, ErrorMessage(err))
-		}
-		recs = append(recs, rec)
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, Errorf(EInvalid, "line %d: longer than %d bytes", len(recs)+1, MaxRecordSize)
-		}
-		return nil, Errorf(EInvalid, "reading the file: %v", err)
+	err := ReadRecords(context.Background(), r, 1, func(*Record) struct{} { return struct{}{} },
+		func(_ int, rec *Record, _ struct{}) error {
+			recs = append(recs, *rec)
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
 	return recs, nil
+}
+
+// recordBatch is a run of consecutive lines parsed by one worker. Batches
+// amortise the channel hand-offs, which would otherwise cost as much as
+// decoding a short line.
+type recordBatch[T any] struct {
+	buf   []byte // the lines' bytes, back to back
+	ends  []int  // where each line ends in buf
+	lines []int  // each line's number in the file
+	recs  []Record
+	preps []T
+	err   error         // the first bad line in the batch, or a read error
+	done  chan struct{} // closed when a worker has parsed the batch
+}
+
+// batchLines is how many lines a worker parses at a time.
+const batchLines = 256
+
+// ReadRecords parses and validates JSON Lines as ParseRecords does, with
+// workers goroutines, without holding the file in memory: each record
+// goes through prep on a worker (work that can run in parallel, such as
+// analysing the text), then to emit on the caller's goroutine, in file
+// order. It stops at the first bad line, which it reports as
+// ParseRecords would, or at the first error emit returns; emit has then
+// seen every line before the bad one. The *Record handed to emit is only
+// valid during the call.
+func ReadRecords[T any](ctx context.Context, r io.Reader, workers int, prep func(*Record) T, emit func(line int, rec *Record, v T) error) error {
+	workers = max(1, workers)
+	stop := make(chan struct{})
+	defer close(stop)
+	work := make(chan *recordBatch[T], workers)
+	// order holds batches in file order, a few ahead of emit: that bounds
+	// the memory in flight whatever the file's size.
+	order := make(chan *recordBatch[T], 2*workers)
+	for range workers {
+		go func() {
+			for b := range work {
+				b.parse(prep)
+				close(b.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(order)
+		defer close(work)
+		send := func(b *recordBatch[T]) bool {
+			select {
+			case order <- b:
+			case <-stop:
+				return false
+			}
+			select {
+			case work <- b:
+			case <-stop:
+				return false
+			}
+			return true
+		}
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 0, 64<<10), MaxRecordSize+1)
+		b := &recordBatch[T]{done: make(chan struct{})}
+		line := 0
+		for sc.Scan() {
+			line++
+			l := bytes.TrimSpace(sc.Bytes())
+			if len(l) == 0 {
+				continue
+			}
+			b.buf = append(b.buf, l...)
+			b.ends = append(b.ends, len(b.buf))
+			b.lines = append(b.lines, line)
+			if len(b.ends) == batchLines {
+				if !send(b) {
+					return
+				}
+				b = &recordBatch[T]{done: make(chan struct{})}
+			}
+		}
+		if err := sc.Err(); err != nil {
+			if errors.Is(err, bufio.ErrTooLong) {
+				err = Errorf(EInvalid, "line %d: longer than %d bytes", line+1, MaxRecordSize)
+			} else {
+				err = Errorf(EInvalid, "reading the file: %v", err)
+			}
+			// Reported after the lines before it, so that an earlier bad
+			// line still wins.
+			b.err = err
+		}
+		if len(b.ends) > 0 || b.err != nil {
+			send(b)
+		}
+	}()
+	for b := range order {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		for i := range b.recs {
+			if err := emit(b.lines[i], &b.recs[i], b.preps[i]); err != nil {
+				return err
+			}
+		}
+		if b.err != nil {
+			return b.err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parse decodes the batch's lines up to the first bad one. A read error
+// already set stays: it comes after every line of the batch.
+func (b *recordBatch[T]) parse(prep func(*Record) T) {
+	b.recs = make([]Record, 0, len(b.ends))
+	b.preps = make([]T, 0, len(b.ends))
+	start := 0
+	for i, end := range b.ends {
+		rec, err := ParseRecord(b.buf[start:end])
+		start = end
+		if err != nil {
+			b.err = Errorf(EInvalid, "line %d: %s", b.lines[i], ErrorMessage(err))
+			return
+		}
+		b.recs = append(b.recs, rec)
+		b.preps = append(b.preps, prep(&b.recs[len(b.recs)-1]))
+	}
+	b.buf = nil // the records own copies of what they need
 }
 
 // ParseRecord decodes and validates one JSON line.

@@ -398,6 +398,8 @@ func (db *DB) speakerTx(ctx context.Context, id int64, actor, action string, fn 
 		return err
 	}
 	w.stale[sp.id] = true
+	// fn may write with the Tx directly, past writer.exec's touch.
+	tx.touch()
 	if err := w.reindexSpeakers(ctx); err != nil {
 		return err
 	}
@@ -550,6 +552,7 @@ func (db *DB) RemoveSynonyms(ctx context.Context, id int64, actor string) error 
 	if _, err := tx.ExecContext(ctx, `DELETE FROM synonyms WHERE id = ?`, id); err != nil {
 		return err
 	}
+	tx.touch()
 	if err := tx.audit(ctx, actor, "synonyms.remove", fmt.Sprintf("synonyms %d", id), terms); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -184,16 +185,48 @@ type ImportResult = answers.ImportResult
 // record whose id exists updates that statement, one without an id that
 // repeats a speaker's existing text changes nothing, any other is added.
 // A bad line rejects the whole file and nothing is written.
+//
+// The input is read twice, so that however large it is, neither its
+// records nor its bytes are held in memory: a first pass validates every
+// line before the transaction starts; a second decodes them again, on
+// other goroutines while the writer waits on SQLite (see replay).
 func (db *DB) Import(ctx context.Context, r io.Reader, actor string) (ImportResult, error) {
-	recs, err := answers.ParseRecords(r)
+	src, err := newReplay(r)
 	if err != nil {
 		return ImportResult{}, err
 	}
-	return db.ImportRecords(ctx, recs, actor)
+	defer src.Close()
+	workers := runtime.GOMAXPROCS(0)
+	none := func(*answers.Record) struct{} { return struct{}{} }
+	if err := answers.ReadRecords(ctx, src, workers, none, func(int, *answers.Record, struct{}) error { return nil }); err != nil {
+		return ImportResult{}, err
+	}
+	again, err := src.again()
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return db.importWith(ctx, actor, "line", func(put func(int, *answers.Record, *prepared) error) error {
+		return answers.ReadRecords(ctx, again, workers, prepare, func(line int, rec *answers.Record, p prepared) error {
+			return put(line, rec, &p)
+		})
+	})
 }
 
 // ImportRecords writes already parsed records, as Import does.
 func (db *DB) ImportRecords(ctx context.Context, recs []answers.Record, actor string) (ImportResult, error) {
+	return db.importWith(ctx, actor, "record", func(put func(int, *answers.Record, *prepared) error) error {
+		for i := range recs {
+			if err := put(i+1, &recs[i], nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// importWith writes the records feed hands to put in one transaction;
+// unit names what put's number counts in an error.
+func (db *DB) importWith(ctx context.Context, actor, unit string, feed func(put func(int, *answers.Record, *prepared) error) error) (ImportResult, error) {
 	var res ImportResult
 	tx, err := db.begin(ctx)
 	if err != nil {
@@ -206,10 +239,10 @@ func (db *DB) ImportRecords(ctx context.Context, recs []answers.Record, actor st
 	}
 	defer w.close()
 	w.deferIndex = true // see flushIndex
-	for i := range recs {
-		change, err := w.put(ctx, &recs[i], actor, "import")
+	err = feed(func(n int, rec *answers.Record, p *prepared) error {
+		change, err := w.putPrepared(ctx, rec, p, actor, "import")
 		if err != nil {
-			return ImportResult{}, answers.Errorf(answers.ErrorCode(err), "record %d: %s", i+1, answers.ErrorMessage(err))
+			return answers.Errorf(answers.ErrorCode(err), "%s %d: %s", unit, n, answers.ErrorMessage(err))
 		}
 		switch change {
 		case added:
@@ -219,6 +252,10 @@ func (db *DB) ImportRecords(ctx context.Context, recs []answers.Record, actor st
 		default:
 			res.Unchanged++
 		}
+		return nil
+	})
+	if err != nil {
+		return ImportResult{}, err
 	}
 	if err := w.reindexSpeakers(ctx); err != nil {
 		return ImportResult{}, err
@@ -304,6 +341,7 @@ func (db *DB) AddSynonyms(ctx context.Context, terms []string, actor string) (in
 		return 0, err
 	}
 	id, _ := res.LastInsertId()
+	tx.touch()
 	if err := tx.audit(ctx, actor, "synonyms.add", fmt.Sprintf("synonyms %d", id), strings.Join(clean, " / ")); err != nil {
 		return 0, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
@@ -42,6 +43,17 @@ type writer struct {
 	deferIndex bool
 	pending    map[int64]ftsRow
 	order      []int64
+	// nextID is the id SQLite gives the next statement inserted without
+	// one (the largest id plus one), or 0 until needed: a record whose id
+	// is at least that cannot exist yet, and is inserted without a look.
+	nextID int64
+	// live holds a hash of (speaker, text) of every live statement this
+	// transaction wrote. A speaker created in this transaction has no
+	// other statements, so a text missing from live cannot repeat one of
+	// theirs, and the duplicate query is skipped. A hit is only a maybe:
+	// the query decides.
+	live     map[uint64]struct{}
+	liveSeed maphash.Seed
 }
 
 // ftsRow is a statement's full-text row: analysed body, topics and
@@ -88,7 +100,8 @@ func (w *writer) indexText(key string) string {
 const maxCachedTerms = 1 << 14
 
 func newWriter(ctx context.Context, tx *Tx) (*writer, error) {
-	w := &writer{tx: tx, speakers: map[string]*speakerRow{}, byID: map[int64]*speakerRow{}, stale: map[int64]bool{}, stmts: map[string]*sql.Stmt{}, terms: map[string]string{}}
+	w := &writer{tx: tx, speakers: map[string]*speakerRow{}, byID: map[int64]*speakerRow{}, stale: map[int64]bool{}, stmts: map[string]*sql.Stmt{}, terms: map[string]string{},
+		live: map[uint64]struct{}{}, liveSeed: maphash.MakeSeed()}
 	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id`)
 	if err != nil {
 		return nil, err
@@ -120,7 +133,10 @@ func (w *writer) close() {
 	}
 }
 
+// exec runs a write through the writer's prepared statements. Every
+// write the writer makes is to the catalogue the matcher caches.
 func (w *writer) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	w.tx.touch()
 	s, err := w.prepare(ctx, query)
 	if err != nil {
 		return nil, err
@@ -179,9 +195,33 @@ func (w *writer) speaker(ctx context.Context, name, role string, aliases []strin
 	return sp, nil
 }
 
+// prepared is the work on a record that depends on nothing but the
+// record, done before it reaches the writer: an import does it on other
+// goroutines while the writer waits on SQLite.
+type prepared struct {
+	body, about string // analysed full-text columns (see indexNew)
+	data        string // the revision's data (see revisionData)
+}
+
+// prepare does that work. It is safe to call from any goroutine.
+func prepare(rec *answers.Record) prepared {
+	var p prepared
+	if !rec.Retired {
+		p.body = answers.IndexText(rec.Text)
+		p.about = answers.IndexText(append(slices.Clip(rec.Topics), rec.Context)...)
+	}
+	p.data, _ = revisionData(&rec.Statement) // an error is met again by revise
+	return p
+}
+
 // put writes one record: an update when its id exists, else an insert
 // (unless the speaker already has a live statement with the same text).
 func (w *writer) put(ctx context.Context, rec *answers.Record, actor, action string) (change, error) {
+	return w.putPrepared(ctx, rec, nil, actor, action)
+}
+
+// putPrepared is put with prepare's work on rec, when p is not nil.
+func (w *writer) putPrepared(ctx context.Context, rec *answers.Record, p *prepared, actor, action string) (change, error) {
 	sp, err := w.speaker(ctx, rec.Speaker, rec.SpeakerRole, rec.SpeakerAliases)
 	if err != nil {
 		return 0, err
@@ -189,30 +229,24 @@ func (w *writer) put(ctx context.Context, rec *answers.Record, actor, action str
 	rec.SpeakerID = sp.id
 	var old *answers.Statement
 	if rec.ID > 0 {
-		row, err := w.queryRow(ctx, `SELECT `+statementCols+statementFrom+` WHERE s.id = ?`, rec.ID)
+		fresh, err := w.unused(ctx, rec.ID)
 		if err != nil {
 			return 0, err
 		}
-		old, err = scanStatement(row)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
+		if !fresh {
+			row, err := w.queryRow(ctx, `SELECT `+statementCols+statementFrom+` WHERE s.id = ?`, rec.ID)
+			if err != nil {
+				return 0, err
+			}
+			old, err = scanStatement(row)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return 0, err
+			}
 		}
-	} else {
-		// The substr term lets SQLite use statements_speaker_text
-		// (migration 0003) instead of reading every statement of a
-		// prolific speaker.
-		row, err := w.queryRow(ctx, `SELECT id FROM statements
-			WHERE speaker_id = ? AND substr(text, 1, 40) = substr(?1, 1, 40) AND text = ?1 AND retired = 0 LIMIT 1`, sp.id, rec.Text)
-		if err != nil {
-			return 0, err
-		}
-		var id int64
-		err = row.Scan(&id)
-		if err == nil {
-			return unchanged, nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
-		}
+	} else if dup, err := w.repeats(ctx, sp, rec.Text); err != nil {
+		return 0, err
+	} else if dup {
+		return unchanged, nil
 	}
 	if old != nil {
 		if sameStatement(old, &rec.Statement) {
@@ -222,13 +256,63 @@ func (w *writer) put(ctx context.Context, rec *answers.Record, actor, action str
 		if err := w.update(ctx, &rec.Statement); err != nil {
 			return 0, err
 		}
-		return updated, w.revise(ctx, rec, "edit", actor)
+		return updated, w.revisePrepared(ctx, rec, p, "edit", actor)
 	}
 	rec.Rev = 1
-	if err := w.insert(ctx, &rec.Statement); err != nil {
+	if err := w.insert(ctx, &rec.Statement, p); err != nil {
 		return 0, err
 	}
-	return added, w.revise(ctx, rec, action, actor)
+	return added, w.revisePrepared(ctx, rec, p, action, actor)
+}
+
+// unused reports whether no statement can have this id yet: it is past
+// every id in the table, including those this transaction gave.
+func (w *writer) unused(ctx context.Context, id int64) (bool, error) {
+	if w.nextID == 0 {
+		row, err := w.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM statements`)
+		if err != nil {
+			return false, err
+		}
+		if err := row.Scan(&w.nextID); err != nil {
+			return false, err
+		}
+	}
+	return id >= w.nextID, nil
+}
+
+// repeats reports whether the speaker already has a live statement with
+// exactly this text.
+func (w *writer) repeats(ctx context.Context, sp *speakerRow, text string) (bool, error) {
+	if _, maybe := w.live[w.liveKey(sp.id, text)]; !maybe && !sp.loaded {
+		return false, nil
+	}
+	// The substr term lets SQLite use statements_speaker_text (migration
+	// 0003) instead of reading every statement of a prolific speaker. The
+	// text is ?2: a bare ? before it is ?1.
+	row, err := w.queryRow(ctx, `SELECT id FROM statements
+		WHERE speaker_id = ?1 AND substr(text, 1, 40) = substr(?2, 1, 40) AND text = ?2 AND retired = 0 LIMIT 1`, sp.id, text)
+	if err != nil {
+		return false, err
+	}
+	var id int64
+	if err := row.Scan(&id); errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (w *writer) liveKey(speakerID int64, text string) uint64 {
+	return maphash.String(w.liveSeed, text) ^ uint64(speakerID)*0x9e3779b97f4a7c15
+}
+
+// wrote keeps track of what a statement now is, for unused and repeats.
+func (w *writer) wrote(st *answers.Statement) {
+	w.nextID = max(w.nextID, st.ID+1)
+	if !st.Retired {
+		w.live[w.liveKey(st.SpeakerID, st.Text)] = struct{}{}
+	}
 }
 
 // sameStatement compares what a record can say about a statement.
@@ -256,7 +340,7 @@ func statementArgs(st *answers.Statement) []any {
 		st.Retired, st.Rev}
 }
 
-func (w *writer) insert(ctx context.Context, st *answers.Statement) error {
+func (w *writer) insert(ctx context.Context, st *answers.Statement, p *prepared) error {
 	var id any
 	if st.ID > 0 {
 		id = st.ID
@@ -271,7 +355,8 @@ func (w *writer) insert(ctx context.Context, st *answers.Statement) error {
 	if st.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	return w.indexNew(ctx, st)
+	w.wrote(st)
+	return w.indexNew(ctx, st, p)
 }
 
 func (w *writer) update(ctx context.Context, st *answers.Statement) error {
@@ -282,6 +367,7 @@ func (w *writer) update(ctx context.Context, st *answers.Statement) error {
 	if err != nil {
 		return err
 	}
+	w.wrote(st)
 	return w.index(ctx, st)
 }
 
@@ -292,12 +378,13 @@ func (w *writer) index(ctx context.Context, st *answers.Statement) error {
 		return err
 	}
 	delete(w.pending, st.ID)
-	return w.indexNew(ctx, st)
+	return w.indexNew(ctx, st, nil)
 }
 
 // indexNew writes the full-text row of a statement that has none yet: a
-// row just inserted needs no delete first, which FTS5 makes costly.
-func (w *writer) indexNew(ctx context.Context, st *answers.Statement) error {
+// row just inserted needs no delete first, which FTS5 makes costly. p,
+// when not nil, holds the analysed body and about columns.
+func (w *writer) indexNew(ctx context.Context, st *answers.Statement, p *prepared) error {
 	if st.Retired {
 		return nil
 	}
@@ -306,9 +393,13 @@ func (w *writer) indexNew(ctx context.Context, st *answers.Statement) error {
 		return fmt.Errorf("statement %d: speaker %d not loaded", st.ID, st.SpeakerID)
 	}
 	sp.indexed = true
-	about := strings.Join(append(slices.Clip(st.Topics), st.Context), "\x00")
-	who := w.indexText(sp.whoKey() + "\x00" + st.SpeakerRole)
-	row := ftsRow{answers.IndexText(st.Text), w.indexText(about), who}
+	row := ftsRow{who: w.indexText(sp.whoKey() + "\x00" + st.SpeakerRole)}
+	if p != nil {
+		row.body, row.about = p.body, p.about
+	} else {
+		row.body = answers.IndexText(st.Text)
+		row.about = w.indexText(strings.Join(append(slices.Clip(st.Topics), st.Context), "\x00"))
+	}
 	if w.deferIndex {
 		if w.pending == nil {
 			w.pending = map[int64]ftsRow{}
@@ -317,6 +408,9 @@ func (w *writer) indexNew(ctx context.Context, st *answers.Statement) error {
 			w.order = append(w.order, st.ID)
 		}
 		w.pending[st.ID] = row
+		if len(w.order) >= maxPendingIndex {
+			return w.flushIndex(ctx)
+		}
 		return nil
 	}
 	return w.writeIndex(ctx, st.ID, row)
@@ -328,8 +422,13 @@ func (w *writer) writeIndex(ctx context.Context, id int64, row ftsRow) error {
 	return err
 }
 
-// flushIndex writes the queued full-text rows; an import calls it last,
-// before it commits.
+// maxPendingIndex bounds the full-text rows an import queues, and so its
+// memory however large the file; each flush becomes one FTS5 segment,
+// which automerge folds with the others as they accumulate.
+const maxPendingIndex = 8192
+
+// flushIndex writes the queued full-text rows; an import calls it when
+// the queue is full and last, before it commits.
 func (w *writer) flushIndex(ctx context.Context) error {
 	for _, id := range w.order {
 		if row, ok := w.pending[id]; ok {
@@ -373,13 +472,39 @@ func (w *writer) reindexSpeakers(ctx context.Context) error {
 
 // revise records the statement as it now stands.
 func (w *writer) revise(ctx context.Context, rec *answers.Record, action, actor string) error {
-	js, err := json.Marshal(answers.Record{Statement: rec.Statement})
-	if err != nil {
-		return err
+	return w.revisePrepared(ctx, rec, nil, action, actor)
+}
+
+// revisePrepared is revise with the data already marshalled in p, when p
+// is not nil.
+func (w *writer) revisePrepared(ctx context.Context, rec *answers.Record, p *prepared, action, actor string) error {
+	var data string
+	if p != nil {
+		data = p.data
 	}
-	_, err = w.exec(ctx, `INSERT INTO revisions (statement_id, rev, data, action, actor, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		rec.ID, rec.Rev, string(js), action, actor, w.tx.now)
+	if data == "" {
+		var err error
+		if data, err = revisionData(&rec.Statement); err != nil {
+			return err
+		}
+	}
+	_, err := w.exec(ctx, `INSERT INTO revisions (statement_id, rev, data, action, actor, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		rec.ID, rec.Rev, data, action, actor, w.tx.now)
 	return err
+}
+
+// revisionData is the JSON of the statement a revision keeps. It leaves
+// out the id, which the revision row holds already (History and Revert
+// take it from there), so that the data depends on the record alone and
+// an import can marshal it before the statement has an id.
+func revisionData(st *answers.Statement) (string, error) {
+	c := *st
+	c.ID = 0
+	js, err := json.Marshal(answers.Record{Statement: c})
+	if err != nil {
+		return "", err
+	}
+	return "{" + strings.TrimPrefix(string(js[1:]), `"id":0,`), nil
 }
 
 func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
