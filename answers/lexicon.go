@@ -4,7 +4,10 @@ import (
 	"context"
 	_ "embed"
 	"math"
+	"math/bits"
+	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -30,9 +33,65 @@ type lexicon struct {
 	// starting with it; each member knows its group.
 	synonyms map[string][]synMember
 	groups   [][]string
-	// byInitial buckets the vocabulary for spelling correction.
-	byInitial map[rune][]string
+	// spell indexes the vocabulary for spelling correction.
+	spell map[spellKey]*spellBucket
+
+	// Built on first use, for autocomplete only.
+	sortedOnce sync.Once
+	sorted     []string // the vocabulary in order, for prefix estimates
+	namesOnce  sync.Once
+	names      *nameIndex
 }
+
+// spellKey buckets correction candidates by first letter and length in
+// runes: a correction keeps the first letter and is within two edits, so
+// a word looks at five lengths of one letter, not the whole letter (about
+// 100k terms at 1M statements, scanned for every unknown word before).
+type spellKey struct {
+	initial rune
+	length  int
+}
+
+type spellBucket struct {
+	entries []spellEntry
+	// top is the most frequent entry: a long word's stem case accepts any
+	// candidate of the bucket at distance two (see correct).
+	top spellEntry
+}
+
+type spellEntry struct {
+	term string
+	df   int
+	// letters has a bit per letter the term contains: terms within k
+	// edits differ in at most 2k letters, a test far cheaper than the
+	// edit distance that rules most candidates out.
+	letters uint64
+}
+
+// letterSet is the set of a word's letters as bits (a-z, 0-9, anything
+// else shares one bit).
+func letterSet(s string) uint64 {
+	var m uint64
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+			m |= 1 << (r - 'a')
+		case r >= '0' && r <= '9':
+			m |= 1 << (26 + r - '0')
+		default:
+			m |= 1 << 63
+		}
+	}
+	return m
+}
+
+// spellMinDF is the least document frequency a term of a large vocabulary
+// needs to be a correction: most of a large store's terms occur once and
+// are as likely typos themselves. A small store keeps every term.
+const (
+	spellMinDF      = 2
+	spellSmallVocab = 20_000
+)
 
 // phraseKind ranks how a phrase names a speaker.
 type phraseKind int
@@ -93,7 +152,7 @@ func buildLexicon(ctx context.Context, index Index, gen int64) (*lexicon, error)
 		gen: gen, speakers: map[int64]*Speaker{}, phrases: map[string][]*phrase{},
 		byTerm: map[string][]phraseRef{}, fuzzy: map[rune][]*phrase{},
 		who: map[int64]map[string]bool{}, vocab: vocab, docs: docs,
-		synonyms: map[string][]synMember{}, byInitial: map[rune][]string{},
+		synonyms: map[string][]synMember{}, spell: map[spellKey]*spellBucket{},
 	}
 	byKey := map[string]*phrase{}
 	add := func(terms []string, id int64, kind phraseKind) {
@@ -162,9 +221,30 @@ func buildLexicon(ctx context.Context, index Index, gen int64) (*lexicon, error)
 		_ = gi
 		lx.groups = append(lx.groups, members)
 	}
-	for t := range vocab {
+	minDF := 1
+	if len(vocab) > spellSmallVocab {
+		minDF = spellMinDF
+	}
+	for t, df := range vocab {
+		if df < minDF && lx.byTerm[t] == nil {
+			continue
+		}
+		n := utf8.RuneCountInString(t)
+		if n < 3 {
+			continue // never a correction (see correct)
+		}
 		r, _ := utf8.DecodeRuneInString(t)
-		lx.byInitial[r] = append(lx.byInitial[r], t)
+		k := spellKey{r, n}
+		b := lx.spell[k]
+		if b == nil {
+			b = &spellBucket{}
+			lx.spell[k] = b
+		}
+		e := spellEntry{term: t, df: df, letters: letterSet(t)}
+		b.entries = append(b.entries, e)
+		if e.df > b.top.df || (e.df == b.top.df && e.term < b.top.term) {
+			b.top = e
+		}
 	}
 	return lx, nil
 }
@@ -239,12 +319,17 @@ func (lx *lexicon) prefixDF(p string) int {
 	if utf8.RuneCountInString(p) < 3 {
 		return lx.docs
 	}
-	r, _ := utf8.DecodeRuneInString(p)
-	n := 0
-	for _, t := range lx.byInitial[r] {
-		if strings.HasPrefix(t, p) {
-			n = max(n, lx.vocab[t])
+	lx.sortedOnce.Do(func() {
+		lx.sorted = make([]string, 0, len(lx.vocab))
+		for t := range lx.vocab {
+			lx.sorted = append(lx.sorted, t)
 		}
+		slices.Sort(lx.sorted)
+	})
+	n := 0
+	i, _ := slices.BinarySearch(lx.sorted, p)
+	for ; i < len(lx.sorted) && strings.HasPrefix(lx.sorted[i], p); i++ {
+		n = max(n, lx.vocab[lx.sorted[i]])
 	}
 	return n
 }
@@ -262,31 +347,51 @@ func (lx *lexicon) correct(term string) (string, bool) {
 	}
 	r, _ := utf8.DecodeRuneInString(term)
 	best, bestD, bestDF := "", max+1, 0
-	runes := []rune(term)
-	for _, cand := range lx.byInitial[r] {
-		m := utf8.RuneCountInString(cand)
-		if m < 3 || m > n+max {
+	consider := func(e spellEntry, d int) {
+		if d < bestD || (d == bestD && (e.df > bestDF || (e.df == bestDF && e.term < best))) {
+			best, bestD, bestDF = e.term, d, e.df
+		}
+	}
+	letters := letterSet(term)
+	for m := n - max; m <= n+max; m++ {
+		b := lx.spell[spellKey{r, m}]
+		if b == nil {
 			continue
 		}
-		var d int
-		switch {
-		case m >= n-max:
-			d = editDistance(term, cand, max)
-		case m >= 5 && n-m <= 5 && suffixes[string(runes[m:])]:
-			// A stem is shorter than the word it comes from: compare it
-			// with as much of the word ("presdient" -> "presid").
-			d = editDistance(string(runes[:m]), cand, 1)
-			if d == 0 {
-				continue // a plain prefix is another word, not a typo
+		for _, e := range b.entries {
+			if bits.OnesCount64(letters^e.letters) > 2*max {
+				continue
 			}
-		default:
+			if d := editDistance(term, e.term, max); d <= max {
+				consider(e, d)
+			}
+		}
+	}
+	// A stem is shorter than the word it comes from: compare it with as
+	// much of the word ("presdient" -> "presid"), when what is left is a
+	// suffix.
+	runes := []rune(term)
+	for m := 5; m < n-max; m++ {
+		b := lx.spell[spellKey{r, m}]
+		if b == nil || n-m > 5 || !suffixes[string(runes[m:])] {
 			continue
 		}
-		if d > max {
-			continue
+		head := string(runes[:m])
+		hl := letterSet(head)
+		for _, e := range b.entries {
+			if bits.OnesCount64(hl^e.letters) > 2 {
+				continue
+			}
+			if d := editDistance(head, e.term, 1); d == 1 {
+				consider(e, 1) // zero: a plain prefix is another word, not a typo
+			}
 		}
-		if d < bestD || (d == bestD && lx.vocab[cand] > bestDF) {
-			best, bestD, bestDF = cand, d, lx.vocab[cand]
+		if max == 2 && b.top.term != head {
+			// The distance is computed up to one, and "more than one"
+			// reads as two, which a long word allows: the bucket's most
+			// frequent term is then a candidate at two. Kept as the
+			// evaluation was calibrated with it.
+			consider(b.top, 2)
 		}
 	}
 	return best, best != ""

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -53,28 +55,47 @@ const (
 		JOIN statements s ON s.id = f.rowid
 		WHERE s.retired = 0 AND (?2 IS NULL OR s.speaker_id IN (SELECT value FROM json_each(?2)))
 		ORDER BY f.rank LIMIT ?3`
-	// qRecent takes the newest matches without ranking them: FTS5 walks
-	// its doclists in rowid order and stops at the limit.
-	qRecent = `SELECT s.id FROM statements_fts f JOIN statements s ON s.id = f.rowid
-		WHERE statements_fts MATCH ?1 AND s.retired = 0 AND (?2 IS NULL OR s.speaker_id IN (SELECT value FROM json_each(?2)))
-		ORDER BY f.rowid DESC LIMIT ?3`
-	// qSpeakerRanked ranks only the statements of the named speakers.
-	qSpeakerRanked = `SELECT rowid, bm25(statements_fts, 1.0, 0.6, 0.4) AS rank FROM statements_fts
-		WHERE statements_fts MATCH ?1 AND rowid IN (SELECT s.id FROM statements s, json_each(?2) j WHERE s.speaker_id = j.value AND s.retired = 0)
-		ORDER BY rank LIMIT ?3`
-	// qSpeakerCount counts the speakers' live statements, up to a bound.
-	qSpeakerCount = `SELECT COUNT(*) FROM (SELECT 1 FROM statements s, json_each(?1) j WHERE s.speaker_id = j.value AND s.retired = 0 LIMIT ?2)`
+	// qNewest streams the newest matches without ranking or joining:
+	// FTS5 walks its doclists in rowid order and stops at the limit, at
+	// about a third of a microsecond a row (a join with statements for
+	// every row costs four times that). Only live statements have a
+	// full-text row, so no retired check is needed.
+	qNewest = `SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2`
+	// qSpeakerIDs lists the speakers' live statements (the speaker index).
+	qSpeakerIDs = `SELECT s.id FROM statements s, json_each(?1) j WHERE s.speaker_id = j.value AND s.retired = 0 LIMIT ?2`
+	// qSpeakerTerms reads the indexed terms of the speakers' statements.
+	qSpeakerTerms = `SELECT f.rowid, f.body, f.about, f.who FROM statements s, json_each(?1) j
+		JOIN statements_fts f ON f.rowid = s.id WHERE s.speaker_id = j.value AND s.retired = 0`
+	// qDocs approximates the number of statements for term weights.
+	qDocs = `SELECT COALESCE(MAX(id), 0) FROM statements`
 	// qHits loads the candidates with their indexed body terms.
 	qHits = `SELECT ` + statementCols + `, f.body FROM json_each(?1) j
 		JOIN statements s ON s.id = j.value JOIN speakers p ON p.id = s.speaker_id
-		JOIN statements_fts f ON f.rowid = s.id`
+		JOIN statements_fts f ON f.rowid = s.id WHERE s.retired = 0`
+)
+
+// Bounds of a search too large to rank with bm25 (see searchBounded).
+const (
+	// scanBudget is how many rowids the rare groups of a question may
+	// stream together: about a millisecond.
+	scanBudget = 4000
+	// window is how many of the newest statements of a common group are
+	// looked at (scanBudget when a speaker filter will drop most).
+	window = 1000
+	// speakerScan is the most statements of the named speakers whose
+	// indexed terms are read and matched directly (about 4 us a row),
+	// which finds their statements on common words too.
+	speakerScan = 500
+	// speakerSet is the most statement ids of the named speakers held in
+	// memory to filter streamed matches; beyond it the speakers are not
+	// filtered by (they said most of what matches anyway).
+	speakerSet = 100_000
 )
 
 // Search returns live statements matching any of the query's terms, best
-// full-text rank first. When q.Sizes says the terms match more statements
-// than rankBudget, it looks for statements with all the terms first, then
-// with the rarest ones, ranking with bm25 only sets small enough to rank,
-// and takes the newest of larger ones.
+// first. When q.Sizes says the terms match at most rankBudget statements,
+// bm25 ranks them all (the seed and LIAR2 stores are searched this way);
+// otherwise see searchBounded.
 func (db *DB) Search(ctx context.Context, q answers.SearchQuery) ([]answers.Hit, error) {
 	match := ftsQuery(q.Groups)
 	if match == "" {
@@ -95,12 +116,9 @@ func (db *DB) Search(ctx context.Context, q answers.SearchQuery) ([]answers.Hit,
 		total += n
 	}
 	var err error
-	switch {
-	case q.Sizes == nil || len(q.Sizes) != len(q.Groups) || total <= rankBudget:
+	if q.Sizes == nil || len(q.Sizes) != len(q.Groups) || total <= rankBudget {
 		err = db.collect(ctx, c, qRanked, match, speakers)
-	case speakers != nil && db.speakerCount(ctx, speakers) <= rankBudget:
-		err = db.collect(ctx, c, qSpeakerRanked, match, speakers)
-	default:
+	} else {
 		err = db.searchBounded(ctx, c, q, speakers)
 	}
 	if err != nil {
@@ -109,61 +127,232 @@ func (db *DB) Search(ctx context.Context, q answers.SearchQuery) ([]answers.Hit,
 	return db.hits(ctx, c)
 }
 
-// searchBounded runs the plans of a search too large to rank at once,
-// until it has enough candidates: all groups, then the k rarest groups
-// for k down to one, then any group.
+// searchBounded finds the candidates of a search whose terms match too
+// many statements to rank with bm25, at a bounded cost. bm25 reads every
+// matching row and counts every term's whole doclist, even under an AND
+// with a rare term; streaming rowids does neither. So it gathers, for each
+// statement, which of the question's groups it contains, and orders by the
+// weight of those groups (as the matcher will), newest first on ties:
+//
+//   - the rare groups (together at most scanBudget statements) are
+//     streamed whole;
+//   - each common group is intersected with the rare ones by FTS5 (an AND
+//     seeks through the long doclist), and its newest window statements
+//     are added, for statements made of common words only;
+//   - a speaker with few statements is searched by reading their indexed
+//     terms; a prolific one filters the streams by their statement ids.
 func (db *DB) searchBounded(ctx context.Context, c *collector, q answers.SearchQuery, speakers any) error {
 	order := make([]int, len(q.Groups))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return q.Sizes[a] - q.Sizes[b] })
-	for k := len(order); k >= 1 && !c.full(); k-- {
-		var parts []string
-		for _, i := range order[:k] {
-			if m := ftsQuery(q.Groups[i : i+1]); m != "" {
-				parts = append(parts, "("+m+")")
-			}
+	if len(order) > 64 {
+		// A match is a bit per group: the commonest words of a very long
+		// question are left out.
+		order = order[:64]
+	}
+	docs, err := db.docs(ctx)
+	if err != nil {
+		return err
+	}
+	weight := make([]float64, len(order))
+	for k, i := range order {
+		weight[k] = termWeight(q.Sizes[i], docs)
+	}
+	found := map[int64]uint64{} // statement -> bit k for each group order[k] it contains
+
+	var only map[int64]bool // the speakers' statements, when filtering by them
+	win := window
+	if speakers != nil {
+		ids, err := db.speakerIDs(ctx, speakers)
+		if err != nil {
+			return err
 		}
-		if len(parts) == 0 {
+		switch {
+		case len(ids) <= speakerScan:
+			if err := db.speakerTerms(ctx, speakers, q.Groups, order, found); err != nil {
+				return err
+			}
+			return c.addScored(found, weight)
+		case len(ids) <= speakerSet:
+			only = make(map[int64]bool, len(ids))
+			for _, id := range ids {
+				only[id] = true
+			}
+			win = scanBudget
+		}
+	}
+	stream := func(match string, limit int, fn func(id int64)) error {
+		return db.streamIDs(ctx, match, limit, func(id int64) {
+			if only == nil || only[id] {
+				fn(id)
+			}
+		})
+	}
+	nRare, sum := 0, 0
+	for nRare < len(order) && sum+q.Sizes[order[nRare]] <= scanBudget {
+		sum += q.Sizes[order[nRare]]
+		nRare++
+	}
+	var rare [][]string
+	for k := 0; k < nRare; k++ {
+		bit := uint64(1) << k
+		rare = append(rare, q.Groups[order[k]])
+		if err := stream(ftsQuery(q.Groups[order[k]:order[k]+1]), scanBudget, func(id int64) { found[id] |= bit }); err != nil {
+			return err
+		}
+	}
+	rareMatch := ftsQuery(rare)
+	for k := nRare; k < len(order); k++ {
+		bit := uint64(1) << k
+		m := ftsQuery(q.Groups[order[k] : order[k]+1])
+		if m == "" {
 			continue
 		}
-		// An AND matches at most what its rarest group does.
-		query := qRecent
-		if q.Sizes[order[0]] <= rankBudget {
-			query = qRanked
+		if rareMatch != "" {
+			err := stream("("+rareMatch+") AND ("+m+")", scanBudget, func(id int64) {
+				if _, ok := found[id]; ok {
+					found[id] |= bit
+				}
+			})
+			if err != nil {
+				return err
+			}
 		}
-		if err := db.collect(ctx, c, query, strings.Join(parts, " AND "), speakers); err != nil {
+		if err := stream(m, win, func(id int64) { found[id] |= bit }); err != nil {
 			return err
 		}
 	}
-	// Then any of the rare groups, ranked, as many as the budget allows.
-	var rare [][]string
-	for n, i := 0, 0; i < len(order) && n+q.Sizes[order[i]] <= rankBudget; i++ {
-		n += q.Sizes[order[i]]
-		rare = append(rare, q.Groups[order[i]])
-	}
-	if !c.full() && len(rare) > 0 {
-		if err := db.collect(ctx, c, qRanked, ftsQuery(rare), speakers); err != nil {
-			return err
-		}
-	}
-	if !c.full() {
-		return db.collect(ctx, c, qRecent, ftsQuery(q.Groups), speakers)
-	}
-	return nil
+	return c.addScored(found, weight)
 }
 
-func (db *DB) speakerCount(ctx context.Context, speakers any) int {
-	s, err := db.prepared(ctx, qSpeakerCount)
+// termWeight is how much a group matched counts when ordering candidates:
+// one, plus up to one the rarer it is (the matcher's weight).
+func termWeight(df, docs int) float64 {
+	n := float64(max(docs, df))
+	idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+	return 1 + idf/math.Log(1+(n+0.5)/0.5)
+}
+
+func (db *DB) docs(ctx context.Context) (int, error) {
+	s, err := db.prepared(ctx, qDocs)
 	if err != nil {
-		return rankBudget + 1
+		return 0, err
 	}
 	var n int
-	if err := s.QueryRowContext(ctx, speakers, rankBudget+1).Scan(&n); err != nil {
-		return rankBudget + 1
+	err = s.QueryRowContext(ctx).Scan(&n)
+	return n, err
+}
+
+// streamIDs calls fn with the newest statements matching an FTS5
+// expression, newest first.
+func (db *DB) streamIDs(ctx context.Context, match string, limit int, fn func(int64)) error {
+	s, err := db.prepared(ctx, qNewest)
+	if err != nil {
+		return err
 	}
-	return n
+	rows, err := s.QueryContext(ctx, match, limit)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		fn(id)
+	}
+	return rows.Err()
+}
+
+// speakerIDs lists the speakers' live statements, up to speakerSet+1.
+func (db *DB) speakerIDs(ctx context.Context, speakers any) ([]int64, error) {
+	s, err := db.prepared(ctx, qSpeakerIDs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.QueryContext(ctx, speakers, speakerSet+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// speakerTerms matches the groups order names against the indexed terms
+// of each of the speakers' statements, as FTS5 would: a term, a phrase of
+// consecutive terms or a prefix, in any column.
+func (db *DB) speakerTerms(ctx context.Context, speakers any, groups [][]string, order []int, found map[int64]uint64) error {
+	s, err := db.prepared(ctx, qSpeakerTerms)
+	if err != nil {
+		return err
+	}
+	rows, err := s.QueryContext(ctx, speakers)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	alts := make([][][]string, len(order)) // per group, each alternative's words
+	for k, i := range order {
+		for _, a := range groups[i] {
+			if w := strings.Fields(a); len(w) > 0 {
+				alts[k] = append(alts[k], w)
+			}
+		}
+	}
+	var cols [3]string
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &cols[0], &cols[1], &cols[2]); err != nil {
+			return err
+		}
+		var mask uint64
+		for _, col := range cols {
+			terms := strings.Fields(col)
+			for k, g := range alts {
+				if mask&(1<<k) == 0 && slices.ContainsFunc(g, func(words []string) bool { return hasPhrase(terms, words) }) {
+					mask |= 1 << k
+				}
+			}
+		}
+		if mask != 0 {
+			found[id] = mask
+		}
+	}
+	return rows.Err()
+}
+
+// hasPhrase reports whether terms contain words consecutively; a last
+// word ending in "*" matches as a prefix.
+func hasPhrase(terms, words []string) bool {
+	for i := 0; i+len(words) <= len(terms); i++ {
+		ok := true
+		for j, w := range words {
+			t := terms[i+j]
+			if p, isPrefix := strings.CutSuffix(w, "*"); isPrefix && j == len(words)-1 {
+				ok = strings.HasPrefix(t, p)
+			} else {
+				ok = t == w
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // collector gathers candidate ids in the order found, each once.
@@ -186,6 +375,38 @@ func (c *collector) add(id int64, rank float64) {
 	c.rank[id] = rank
 }
 
+// addScored adds statements by the weight of the groups they contain
+// (bit k of a mask stands for weight[k]), newest first on ties.
+func (c *collector) addScored(found map[int64]uint64, weight []float64) error {
+	type cand struct {
+		id    int64
+		score float64
+	}
+	all := make([]cand, 0, len(found))
+	for id, mask := range found {
+		sc := 0.0
+		for k, w := range weight {
+			if mask&(1<<k) != 0 {
+				sc += w
+			}
+		}
+		all = append(all, cand{id, sc})
+	}
+	slices.SortFunc(all, func(a, b cand) int {
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	for i, x := range all {
+		if c.full() {
+			break
+		}
+		c.add(x.id, float64(len(c.ids)+i))
+	}
+	return nil
+}
+
 // collect runs one candidate query. Candidates found by an earlier plan
 // rank before later ones; within a plan, by bm25 or by recency.
 func (db *DB) collect(ctx context.Context, c *collector, query, match string, speakers any) error {
@@ -202,15 +423,11 @@ func (db *DB) collect(ctx context.Context, c *collector, query, match string, sp
 	for i := 0; rows.Next(); i++ {
 		var id int64
 		rank := base + float64(i)
-		if query == qRecent {
-			err = rows.Scan(&id)
-		} else {
-			var bm float64
-			err = rows.Scan(&id, &bm)
-			if base == 0 {
-				// A single ranked query keeps bm25's own scale.
-				rank = bm
-			}
+		var bm float64
+		err = rows.Scan(&id, &bm)
+		if base == 0 {
+			// A single ranked query keeps bm25's own scale.
+			rank = bm
 		}
 		if err != nil {
 			return err
@@ -254,4 +471,17 @@ func (db *DB) hits(ctx context.Context, c *collector) ([]answers.Hit, error) {
 	}
 	// A candidate retired between the two queries is left out.
 	return slices.DeleteFunc(hits, func(h answers.Hit) bool { return h.ID == 0 }), nil
+}
+
+// Optimize merges the full-text index into one segment. A large import
+// leaves the index in many segments, and every term lookup seeks each of
+// them: at 100k statements, streaming a common term's matches was 3-4
+// times faster after it. It rewrites the whole index (seconds at a
+// million statements) and blocks other writers meanwhile, so it is for
+// after a large import, not for every write.
+func (db *DB) Optimize(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO statements_fts (statements_fts) VALUES ('optimize')`); err != nil {
+		return fmt.Errorf("optimize %s: %w", db.path, err)
+	}
+	return nil
 }

@@ -167,6 +167,10 @@ func getFixture(tb testing.TB, size string) *fixture {
 			tb.Fatal(err)
 		}
 	}
+	// Serving stores are optimized once imported (see store.Optimize), as
+	// an operator would after a large import; this is quick when the
+	// index is in one segment already, as in a kept store.
+	optimize(tb, fx.path)
 	fx.questions = projectQuestions(tb)
 	if len(sample) > 0 {
 		fx.questions = append(fx.questions, gen.Questions(genSeed, *nQuestion, sample)...)
@@ -181,6 +185,18 @@ func getFixture(tb testing.TB, size string) *fixture {
 	}
 	fixtures[size] = fx
 	return fx
+}
+
+func optimize(tb testing.TB, path string) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, path, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Optimize(ctx); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // typedNames is what people type for a speaker: the first letters of the
