@@ -309,7 +309,9 @@ func (w *writer) liveKey(speakerID int64, text string) uint64 {
 
 // wrote keeps track of what a statement now is, for unused and repeats.
 func (w *writer) wrote(st *answers.Statement) {
-	w.nextID = max(w.nextID, st.ID+1)
+	if w.nextID > 0 { // else unused reads it when needed
+		w.nextID = max(w.nextID, st.ID+1)
+	}
 	if !st.Retired {
 		w.live[w.liveKey(st.SpeakerID, st.Text)] = struct{}{}
 	}
