@@ -20,7 +20,7 @@ import (
 // same rows in rowid order took 0.7 ms. Stores of a few thousand
 // statements (the seed, LIAR2) stay under the budget and are searched
 // exhaustively, exactly as before.
-const rankBudget = 2000
+const rankBudget = 500
 
 // readStmts caches statements prepared on the read pool; database/sql
 // re-prepares each on whichever pooled connection runs it.
@@ -61,6 +61,11 @@ const (
 	// every row costs four times that). Only live statements have a
 	// full-text row, so no retired check is needed.
 	qNewest = `SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2`
+	// qAll streams matches in FTS5's own order, oldest first: walking a
+	// doclist backwards decodes each page twice, and seeking (an AND with
+	// a long doclist) backwards cost three times as much in profiles, so
+	// sets read whole are read forwards.
+	qAll = `SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?1 LIMIT ?2`
 	// qSpeakerIDs lists the speakers' live statements (the speaker index).
 	qSpeakerIDs = `SELECT s.id FROM statements s, json_each(?1) j WHERE s.speaker_id = j.value AND s.retired = 0 LIMIT ?2`
 	// qSpeakerTerms reads the indexed terms of the speakers' statements.
@@ -81,7 +86,7 @@ const (
 	scanBudget = 4000
 	// window is how many of the newest statements of a common group are
 	// looked at (scanBudget when a speaker filter will drop most).
-	window = 1000
+	window = 400
 	// speakerScan is the most statements of the named speakers whose
 	// indexed terms are read and matched directly (about 4 us a row),
 	// which finds their statements on common words too.
@@ -183,8 +188,12 @@ func (db *DB) searchBounded(ctx context.Context, c *collector, q answers.SearchQ
 			win = scanBudget
 		}
 	}
-	stream := func(match string, limit int, fn func(id int64)) error {
-		return db.streamIDs(ctx, match, limit, func(id int64) {
+	stream := func(match string, limit int, newest bool, fn func(id int64)) error {
+		query := qAll
+		if newest {
+			query = qNewest
+		}
+		return db.streamIDs(ctx, query, match, limit, func(id int64) {
 			if only == nil || only[id] {
 				fn(id)
 			}
@@ -199,7 +208,7 @@ func (db *DB) searchBounded(ctx context.Context, c *collector, q answers.SearchQ
 	for k := 0; k < nRare; k++ {
 		bit := uint64(1) << k
 		rare = append(rare, q.Groups[order[k]])
-		if err := stream(ftsQuery(q.Groups[order[k]:order[k]+1]), scanBudget, func(id int64) { found[id] |= bit }); err != nil {
+		if err := stream(ftsQuery(q.Groups[order[k]:order[k]+1]), scanBudget, false, func(id int64) { found[id] |= bit }); err != nil {
 			return err
 		}
 	}
@@ -211,7 +220,7 @@ func (db *DB) searchBounded(ctx context.Context, c *collector, q answers.SearchQ
 			continue
 		}
 		if rareMatch != "" {
-			err := stream("("+rareMatch+") AND ("+m+")", scanBudget, func(id int64) {
+			err := stream("("+rareMatch+") AND ("+m+")", scanBudget, false, func(id int64) {
 				if _, ok := found[id]; ok {
 					found[id] |= bit
 				}
@@ -220,7 +229,7 @@ func (db *DB) searchBounded(ctx context.Context, c *collector, q answers.SearchQ
 				return err
 			}
 		}
-		if err := stream(m, win, func(id int64) { found[id] |= bit }); err != nil {
+		if err := stream(m, win, true, func(id int64) { found[id] |= bit }); err != nil {
 			return err
 		}
 	}
@@ -245,10 +254,10 @@ func (db *DB) docs(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// streamIDs calls fn with the newest statements matching an FTS5
-// expression, newest first.
-func (db *DB) streamIDs(ctx context.Context, match string, limit int, fn func(int64)) error {
-	s, err := db.prepared(ctx, qNewest)
+// streamIDs calls fn with the statements matching an FTS5 expression, up
+// to limit, as query (qNewest or qAll) orders them.
+func (db *DB) streamIDs(ctx context.Context, query, match string, limit int, fn func(int64)) error {
+	s, err := db.prepared(ctx, query)
 	if err != nil {
 		return err
 	}
