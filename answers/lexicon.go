@@ -41,6 +41,8 @@ type lexicon struct {
 	sorted     []string // the vocabulary in order, for prefix estimates
 	namesOnce  sync.Once
 	names      *nameIndex
+	whoOnce    sync.Once
+	whoIx      *whoIndex
 }
 
 // spellKey buckets correction candidates by first letter and length in
