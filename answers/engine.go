@@ -42,6 +42,10 @@ func NewEngine(index Index) *Engine {
 	return &Engine{index: index, Threshold: DefaultThreshold, SpeakerThreshold: DefaultSpeakerThreshold}
 }
 
+// maxPrefixTerms is how many completions of the word being typed
+// Suggest looks up, at most.
+const maxPrefixTerms = 8
+
 // MaxQuestionLen bounds a question, in bytes; longer input is cut.
 const MaxQuestionLen = 2000
 
@@ -171,6 +175,9 @@ type group struct {
 	alts   []string
 	orig   string // the question's own term(s)
 	weight float64
+	// search, when set, replaces alts for retrieval only: a prefix with
+	// many completions is looked up as its commonest ones (see Suggest).
+	search []string
 }
 
 // singleWordCap caps the score of a statement that shares only one
@@ -189,9 +196,13 @@ const synonymMatch = 0.85
 func (e *Engine) rank(ctx context.Context, lx *lexicon, groups []group, speakers []int64) ([]Answer, error) {
 	sq := SearchQuery{SpeakerIDs: speakers, Limit: candidates}
 	for _, g := range groups {
-		sq.Groups = append(sq.Groups, g.alts)
+		alts := g.alts
+		if g.search != nil {
+			alts = g.search
+		}
+		sq.Groups = append(sq.Groups, alts)
 		n := 0
-		for _, a := range g.alts {
+		for _, a := range alts {
 			if p, ok := strings.CutSuffix(a, "*"); ok {
 				n += lx.prefixDF(p)
 			} else {
@@ -395,7 +406,16 @@ func (e *Engine) Suggest(ctx context.Context, typed string, n int) ([]Answer, er
 			if len(w) > 5 {
 				w = w[:len(w)-2]
 			}
-			groups = append(groups, group{alts: []string{string(w) + "*"}, weight: 0.5})
+			g := group{alts: []string{string(w) + "*"}, weight: 0.5}
+			if top, all := lx.prefixTerms(string(w), maxPrefixTerms); !all && len(top) > 0 {
+				// FTS5 merges the doclists of every term with a prefix before
+				// it returns a row, which made a keystroke on a short prefix
+				// the slowest of all searches (17 ms at p99 on 100k
+				// statements); the commonest completions find nearly the
+				// same statements, and scoring still matches the prefix.
+				g.search = top
+			}
+			groups = append(groups, g)
 		}
 	}
 	if len(groups) == 0 && len(q.speakers) == 0 {

@@ -321,6 +321,44 @@ func (lx *lexicon) prefixDF(p string) int {
 	if utf8.RuneCountInString(p) < 3 {
 		return lx.docs
 	}
+	n := 0
+	for i := lx.prefixStart(p); i < len(lx.sorted) && strings.HasPrefix(lx.sorted[i], p); i++ {
+		n = max(n, lx.vocab[lx.sorted[i]])
+	}
+	return n
+}
+
+// prefixTerms returns the k most frequent terms starting with p, and
+// whether they are all there are.
+func (lx *lexicon) prefixTerms(p string, k int) ([]string, bool) {
+	type termDF struct {
+		term string
+		df   int
+	}
+	var top []termDF
+	all := true
+	for i := lx.prefixStart(p); i < len(lx.sorted) && strings.HasPrefix(lx.sorted[i], p); i++ {
+		t := termDF{lx.sorted[i], lx.vocab[lx.sorted[i]]}
+		if len(top) == k {
+			all = false
+			if t.df <= top[k-1].df {
+				continue
+			}
+			top = top[:k-1]
+		}
+		j, _ := slices.BinarySearchFunc(top, t, func(a, b termDF) int { return b.df - a.df })
+		top = slices.Insert(top, j, t)
+	}
+	out := make([]string, len(top))
+	for i, t := range top {
+		out[i] = t.term
+	}
+	return out, all
+}
+
+// prefixStart is where the terms starting with p begin in the sorted
+// vocabulary, which it sorts on first use.
+func (lx *lexicon) prefixStart(p string) int {
 	lx.sortedOnce.Do(func() {
 		lx.sorted = make([]string, 0, len(lx.vocab))
 		for t := range lx.vocab {
@@ -328,12 +366,8 @@ func (lx *lexicon) prefixDF(p string) int {
 		}
 		slices.Sort(lx.sorted)
 	})
-	n := 0
 	i, _ := slices.BinarySearch(lx.sorted, p)
-	for ; i < len(lx.sorted) && strings.HasPrefix(lx.sorted[i], p); i++ {
-		n = max(n, lx.vocab[lx.sorted[i]])
-	}
-	return n
+	return i
 }
 
 // correct returns the vocabulary term closest to an unknown term: within
