@@ -190,3 +190,39 @@ func TestImportLargeFileTwice(t *testing.T) {
 		t.Errorf("history of #1: %+v, %v", h, err)
 	}
 }
+
+// TestImportFindsSpeakersByName: an import loads only the speakers its
+// records name, matching names case-insensitively as before, ASCII or not.
+func TestImportFindsSpeakersByName(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, nil)
+	first := `{"speaker":"Sergey Lavrov","speaker_aliases":["Lavrov"],"text":"One."}` + "\n" +
+		`{"speaker":"Émile Zola","text":"J'accuse."}` + "\n"
+	if _, err := db.Import(ctx, strings.NewReader(first), "test"); err != nil {
+		t.Fatal(err)
+	}
+	again := `{"speaker":"sergey LAVROV","speaker_aliases":["FM Lavrov"],"text":"Two."}` + "\n" +
+		`{"speaker":"émile zola","text":"Again."}` + "\n" +
+		`{"speaker":"Nobody Yet","text":"Three."}` + "\n" +
+		`{"speaker":"nobody yet","text":"Four."}` + "\n"
+	if _, err := db.Import(ctx, strings.NewReader(again), "test"); err != nil {
+		t.Fatal(err)
+	}
+	sps, err := db.Speakers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, sp := range sps {
+		got[sp.Name] = sp.Statements
+	}
+	want := map[string]int{"Sergey Lavrov": 2, "Émile Zola": 2, "Nobody Yet": 2}
+	if len(got) != len(want) {
+		t.Fatalf("speakers %v, want %v", got, want)
+	}
+	for name, n := range want {
+		if got[name] != n {
+			t.Errorf("%s: %d statements, want %d (all speakers: %v)", name, got[name], n, got)
+		}
+	}
+}

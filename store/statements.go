@@ -233,10 +233,7 @@ func (db *DB) importWith(ctx context.Context, actor, unit string, feed func(put 
 		return res, err
 	}
 	defer tx.Rollback()
-	w, err := newWriter(ctx, tx)
-	if err != nil {
-		return res, err
-	}
+	w := newLazyWriter(tx)
 	defer w.close()
 	w.deferIndex = true // see flushIndex
 	err = feed(func(n int, rec *answers.Record, p *prepared) error {

@@ -54,6 +54,12 @@ type writer struct {
 	// the query decides.
 	live     map[uint64]struct{}
 	liveSeed maphash.Seed
+	// all is set when every speaker is loaded (newWriter); a lazy writer
+	// (newLazyWriter) loads them as needed, counting them in fetched
+	// and remembering in missing the names that are not in the table.
+	all     bool
+	fetched int
+	missing map[string]bool
 }
 
 // ftsRow is a statement's full-text row: analysed body, topics and
@@ -71,10 +77,28 @@ type speakerRow struct {
 	// created by an import gets every alias before their first statement
 	// is indexed, and needs no second pass.
 	loaded, indexed bool
+	// key caches whoKey, which an import would otherwise sort and join
+	// for every statement. It is valid while name, role and the number of
+	// aliases are what keyFor says: moderation changes those fields
+	// directly, each change in a transaction (and a writer) of its own.
+	key    string
+	keyFor struct {
+		name, role string
+		aliases    int
+	}
 }
 
 // whoKey lists what the "who" index text is made of, in a stable order.
 func (s *speakerRow) whoKey() string {
+	if s.key != "" && s.keyFor.name == s.name && s.keyFor.role == s.role && s.keyFor.aliases == len(s.aliases) {
+		return s.key
+	}
+	s.key = s.makeWhoKey()
+	s.keyFor.name, s.keyFor.role, s.keyFor.aliases = s.name, s.role, len(s.aliases)
+	return s.key
+}
+
+func (s *speakerRow) makeWhoKey() string {
 	parts := make([]string, 0, 2+len(s.aliases))
 	for a := range s.aliases {
 		parts = append(parts, a)
@@ -100,11 +124,27 @@ func (w *writer) indexText(key string) string {
 const maxCachedTerms = 1 << 14
 
 func newWriter(ctx context.Context, tx *Tx) (*writer, error) {
-	w := &writer{tx: tx, speakers: map[string]*speakerRow{}, byID: map[int64]*speakerRow{}, stale: map[int64]bool{}, stmts: map[string]*sql.Stmt{}, terms: map[string]string{},
+	w := newLazyWriter(tx)
+	w.all = true
+	return w, w.loadSpeakers(ctx, `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id`)
+}
+
+// newLazyWriter is a writer that loads speakers as records name them
+// (see speakerKeyed), for an import: with 50,000 speakers and their
+// aliases, loading them all held some 20 MB (40 MB of heap by the time
+// the collector runs) for the few an import of one file touches.
+// Moderation, which resolves aliases over all speakers, loads them all.
+func newLazyWriter(tx *Tx) *writer {
+	return &writer{tx: tx, speakers: map[string]*speakerRow{}, byID: map[int64]*speakerRow{}, stale: map[int64]bool{}, stmts: map[string]*sql.Stmt{}, terms: map[string]string{},
 		live: map[uint64]struct{}{}, liveSeed: maphash.MakeSeed()}
-	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id`)
+}
+
+// loadSpeakers adds the speakers a query returns (id, name, role, alias
+// or NULL) to those loaded.
+func (w *writer) loadSpeakers(ctx context.Context, query string, args ...any) error {
+	rows, err := w.tx.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -112,11 +152,12 @@ func newWriter(ctx context.Context, tx *Tx) (*writer, error) {
 		var name, role string
 		var alias sql.NullString
 		if err := rows.Scan(&id, &name, &role, &alias); err != nil {
-			return nil, err
+			return err
 		}
 		sp := w.byID[id]
 		if sp == nil {
 			sp = &speakerRow{id: id, name: name, role: role, aliases: map[string]bool{}, loaded: true}
+			w.fetched++
 			w.byID[id] = sp
 			w.speakers[strings.ToLower(name)] = sp
 		}
@@ -124,7 +165,7 @@ func newWriter(ctx context.Context, tx *Tx) (*writer, error) {
 			sp.aliases[alias.String] = true
 		}
 	}
-	return w, rows.Err()
+	return rows.Err()
 }
 
 func (w *writer) close() {
@@ -168,7 +209,44 @@ func (w *writer) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 // speaker finds a speaker by name, creating them when new, and adds
 // aliases.
 func (w *writer) speaker(ctx context.Context, name, role string, aliases []string) (*speakerRow, error) {
-	sp := w.speakers[strings.ToLower(name)]
+	return w.speakerKeyed(ctx, strings.ToLower(name), name, role, aliases)
+}
+
+// fetchSpeaker loads the speaker whose lower-case name is key, if there
+// is one, for a lazy writer. The speakers_name index compares with
+// NOCASE, which folds ASCII letters only, as strings.ToLower does for an
+// ASCII key; for any other key the writer loads every speaker once.
+func (w *writer) fetchSpeaker(ctx context.Context, key string) error {
+	for i := 0; i < len(key); i++ {
+		if key[i] >= 0x80 {
+			w.all = true
+			return w.loadSpeakers(ctx, `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id`)
+		}
+	}
+	if w.missing[key] {
+		return nil
+	}
+	before := w.fetched
+	err := w.loadSpeakers(ctx, `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id
+		WHERE p.name = ? COLLATE NOCASE`, key)
+	if err == nil && w.fetched == before {
+		if w.missing == nil {
+			w.missing = map[string]bool{}
+		}
+		w.missing[key] = true
+	}
+	return err
+}
+
+// speakerKeyed is speaker with the name already in lower case.
+func (w *writer) speakerKeyed(ctx context.Context, key, name, role string, aliases []string) (*speakerRow, error) {
+	sp := w.speakers[key]
+	if sp == nil && !w.all {
+		if err := w.fetchSpeaker(ctx, key); err != nil {
+			return nil, err
+		}
+		sp = w.speakers[key]
+	}
 	if sp == nil {
 		res, err := w.exec(ctx, `INSERT INTO speakers (name, role, created_at, updated_at) VALUES (?, ?, ?, ?)`, name, role, w.tx.now, w.tx.now)
 		if err != nil {
@@ -176,11 +254,11 @@ func (w *writer) speaker(ctx context.Context, name, role string, aliases []strin
 		}
 		id, _ := res.LastInsertId()
 		sp = &speakerRow{id: id, name: name, role: role, aliases: map[string]bool{}}
-		w.speakers[strings.ToLower(name)] = sp
+		w.speakers[key] = sp
 		w.byID[id] = sp
 	}
 	for _, a := range aliases {
-		a = strings.Join(strings.Fields(a), " ")
+		a = oneSpaced(a)
 		if a == "" || sp.aliases[a] {
 			continue
 		}
@@ -188,6 +266,7 @@ func (w *writer) speaker(ctx context.Context, name, role string, aliases []strin
 			return nil, err
 		}
 		sp.aliases[a] = true
+		sp.key = ""
 		if sp.loaded || sp.indexed {
 			w.stale[sp.id] = true
 		}
@@ -199,17 +278,23 @@ func (w *writer) speaker(ctx context.Context, name, role string, aliases []strin
 // record, done before it reaches the writer: an import does it on other
 // goroutines while the writer waits on SQLite.
 type prepared struct {
+	speaker     string // the speaker's name in lower case (see speaker)
 	body, about string // analysed full-text columns (see indexNew)
+	topics      string // the topics column (see statementArgs)
 	data        string // the revision's data (see revisionData)
 }
 
 // prepare does that work. It is safe to call from any goroutine.
 func prepare(rec *answers.Record) prepared {
-	var p prepared
+	p := prepared{speaker: strings.ToLower(rec.Speaker)}
+	for i, a := range rec.SpeakerAliases {
+		rec.SpeakerAliases[i] = oneSpaced(a)
+	}
 	if !rec.Retired {
 		p.body = answers.IndexText(rec.Text)
 		p.about = answers.IndexText(append(slices.Clip(rec.Topics), rec.Context)...)
 	}
+	p.topics = topicsJSON(rec.Topics)
 	p.data, _ = revisionData(&rec.Statement) // an error is met again by revise
 	return p
 }
@@ -222,7 +307,13 @@ func (w *writer) put(ctx context.Context, rec *answers.Record, actor, action str
 
 // putPrepared is put with prepare's work on rec, when p is not nil.
 func (w *writer) putPrepared(ctx context.Context, rec *answers.Record, p *prepared, actor, action string) (change, error) {
-	sp, err := w.speaker(ctx, rec.Speaker, rec.SpeakerRole, rec.SpeakerAliases)
+	var sp *speakerRow
+	var err error
+	if p != nil {
+		sp, err = w.speakerKeyed(ctx, p.speaker, rec.Speaker, rec.SpeakerRole, rec.SpeakerAliases)
+	} else {
+		sp, err = w.speaker(ctx, rec.Speaker, rec.SpeakerRole, rec.SpeakerAliases)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -287,8 +378,10 @@ func (w *writer) repeats(ctx context.Context, sp *speakerRow, text string) (bool
 		return false, nil
 	}
 	// The substr term lets SQLite use statements_speaker_text (migration
-	// 0003) instead of reading every statement of a prolific speaker. The
-	// text is ?2: a bare ? before it is ?1.
+	// 0003) instead of reading every statement of a prolific speaker; the
+	// prefix, unlike the text's length (tried), rules out nearly every
+	// other statement of the speaker without reading its row. The text is
+	// ?2: a bare ? before it would be ?1.
 	row, err := w.queryRow(ctx, `SELECT id FROM statements
 		WHERE speaker_id = ?1 AND substr(text, 1, 40) = substr(?2, 1, 40) AND text = ?2 AND retired = 0 LIMIT 1`, sp.id, text)
 	if err != nil {
@@ -332,12 +425,21 @@ func sameStatement(a, b *answers.Statement) bool {
 }
 
 func statementArgs(st *answers.Statement) []any {
-	topics := st.Topics
+	return statementArgsTopics(st, topicsJSON(st.Topics))
+}
+
+// topicsJSON is the topics column.
+func topicsJSON(topics []string) string {
 	if topics == nil {
 		topics = []string{}
 	}
 	js, _ := json.Marshal(topics)
-	return []any{st.SpeakerID, st.SpeakerRole, st.Text, string(st.Kind), st.SaidOn.String(), st.SaidWhen, string(js),
+	return string(js)
+}
+
+// statementArgsTopics is statementArgs with the topics column given.
+func statementArgsTopics(st *answers.Statement, topics string) []any {
+	return []any{st.SpeakerID, st.SpeakerRole, st.Text, string(st.Kind), st.SaidOn.String(), st.SaidWhen, topics,
 		st.Context, st.Source.Outlet, st.Source.Title, st.Source.URL, st.Source.PublishedOn.String(), st.Source.Note,
 		st.Retired, st.Rev}
 }
@@ -347,10 +449,16 @@ func (w *writer) insert(ctx context.Context, st *answers.Statement, p *prepared)
 	if st.ID > 0 {
 		id = st.ID
 	}
+	var args []any
+	if p != nil {
+		args = statementArgsTopics(st, p.topics)
+	} else {
+		args = statementArgs(st)
+	}
 	res, err := w.exec(ctx, `INSERT INTO statements (id, speaker_id, speaker_role, text, kind, said_on, said_when, topics, context,
 		source_outlet, source_title, source_url, source_published_on, source_note, retired, rev, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append(append([]any{id}, statementArgs(st)...), w.tx.now, w.tx.now)...)
+		append(append([]any{id}, args...), w.tx.now, w.tx.now)...)
 	if err != nil {
 		return err
 	}
@@ -433,10 +541,13 @@ const maxPendingIndex = 8192
 // the queue is full and last, before it commits.
 func (w *writer) flushIndex(ctx context.Context) error {
 	for _, id := range w.order {
+		// An id can be in order twice: index drops a queued row and
+		// indexNew queues it again. Written once, it leaves pending.
 		if row, ok := w.pending[id]; ok {
 			if err := w.writeIndex(ctx, id, row); err != nil {
 				return err
 			}
+			delete(w.pending, id)
 		}
 	}
 	clear(w.pending)
@@ -507,6 +618,26 @@ func revisionData(st *answers.Statement) (string, error) {
 		return "", err
 	}
 	return "{" + strings.TrimPrefix(string(js[1:]), `"id":0,`), nil
+}
+
+// oneSpaced is strings.Join(strings.Fields(s), " "), without the two
+// allocations when s is already so, as names nearly always are.
+func oneSpaced(s string) string {
+	space := true // a space at the start would be leading
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		isSpace := c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+		if c >= 0x80 || (isSpace && (space || c != ' ')) {
+			// Non-ASCII (which has spaces of its own), a tab, a double
+			// or leading space: the long way.
+			return strings.Join(strings.Fields(s), " ")
+		}
+		space = isSpace
+	}
+	if space && s != "" {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
 }
 
 func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
