@@ -36,10 +36,10 @@ type writer struct {
 	// that a large import analyses each once. Bounded: see cacheTerms.
 	terms map[string]string
 	// deferIndex queues full-text rows in pending, to be written by
-	// flushIndex in one run at the end of an import. FTS5 flushes its
-	// in-memory segment at every statement savepoint, and each insert into
-	// statements or revisions (foreign keys, triggers) opens one: rows
-	// written in between would each become a tiny segment to merge.
+	// flushIndex in runs of maxPendingIndex and at the end of an import.
+	// FTS5 flushes its in-memory segment at every statement savepoint,
+	// which inserts into statements or revisions may open: rows written
+	// in between could each become a tiny segment to merge.
 	deferIndex bool
 	pending    map[int64]ftsRow
 	order      []int64
@@ -535,7 +535,7 @@ func (w *writer) writeIndex(ctx context.Context, id int64, row ftsRow) error {
 // maxPendingIndex bounds the full-text rows an import queues, and so its
 // memory however large the file; each flush becomes one FTS5 segment,
 // which automerge folds with the others as they accumulate.
-const maxPendingIndex = 8192
+const maxPendingIndex = 4096
 
 // flushIndex writes the queued full-text rows; an import calls it when
 // the queue is full and last, before it commits.
