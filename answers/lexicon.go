@@ -138,33 +138,18 @@ func (e *Engine) lexicon(ctx context.Context) (*lexicon, error) {
 }
 
 func buildLexicon(ctx context.Context, index Index, gen int64) (*lexicon, error) {
-	// The vocabulary and the speaker list are the two long reads of a
-	// large store (at a million statements, about 1.6 s and 0.9 s, each
-	// walking an index whole); they run at once, on two connections.
-	var vocab map[string]int
-	var docs int
-	var vocabErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		vocab, docs, vocabErr = index.Vocabulary(ctx)
-	}()
 	speakers, err := index.Speakers(ctx)
-	if err == nil {
-		var syn [][]string
-		if syn, err = index.Synonyms(ctx); err == nil {
-			<-done
-			if vocabErr != nil {
-				return nil, vocabErr
-			}
-			return newLexicon(gen, speakers, syn, vocab, docs), nil
-		}
+	if err != nil {
+		return nil, err
 	}
-	<-done
-	return nil, err
-}
-
-func newLexicon(gen int64, speakers []Speaker, syn [][]string, vocab map[string]int, docs int) *lexicon {
+	syn, err := index.Synonyms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vocab, docs, err := index.Vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
 	lx := &lexicon{
 		gen: gen, speakers: map[int64]*Speaker{}, phrases: map[string][]*phrase{},
 		byTerm: map[string][]phraseRef{}, fuzzy: map[rune][]*phrase{},
@@ -263,7 +248,7 @@ func newLexicon(gen int64, speakers []Speaker, syn [][]string, vocab map[string]
 			b.top = e
 		}
 	}
-	return lx
+	return lx, nil
 }
 
 // looksLikePerson tells a person's name ("Sergey Lavrov") from a body or a
