@@ -205,12 +205,24 @@ func (db *DB) Import(ctx context.Context, r io.Reader, actor string) (ImportResu
 	if err != nil {
 		return ImportResult{}, err
 	}
-	return db.importWith(ctx, actor, "line", func(put func(int, *answers.Record, *prepared) error) error {
+	res, err := db.importWith(ctx, actor, "line", func(put func(int, *answers.Record, *prepared) error) error {
 		return answers.ReadRecords(ctx, again, workers, prepare, func(line int, rec *answers.Record, p prepared) error {
 			return put(line, rec, &p)
 		})
 	})
+	if err == nil && res.Added+res.Updated >= OptimizeAfter {
+		// A large import leaves the full-text index in many segments;
+		// merging them makes questions several times faster. The import
+		// is committed: a failed merge loses nothing and is not the
+		// import's failure, so it is not reported as one.
+		_ = db.Optimize(ctx)
+	}
+	return res, err
 }
+
+// OptimizeAfter is how many statements an import must add or change
+// before it merges the full-text index.
+const OptimizeAfter = 10_000
 
 // ImportRecords writes already parsed records, as Import does.
 func (db *DB) ImportRecords(ctx context.Context, recs []answers.Record, actor string) (ImportResult, error) {
