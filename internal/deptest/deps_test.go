@@ -5,7 +5,12 @@ package deptest
 
 import (
 	"encoding/json"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -62,5 +67,55 @@ func TestImportDirection(t *testing.T) {
 		if len(p.CgoFiles) > 0 {
 			t.Errorf("%s uses cgo", p.ImportPath)
 		}
+	}
+}
+
+// TestSDKAliases parses every file's imports (no build needed): each chat
+// SDK is imported by its adapter only, under its alias, since all three
+// packages are named bot.
+func TestSDKAliases(t *testing.T) {
+	sdks := map[string]struct{ owner, alias string }{
+		"github.com/go-telegram/bot":    {"bot/telegram", "tgbot"},
+		"github.com/bwmarrin/discordgo": {"bot/discord", "dg"},
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && (strings.HasPrefix(name, ".") || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			for sdk, want := range sdks {
+				switch {
+				case p != sdk && !strings.HasPrefix(p, sdk+"/"):
+				case filepath.Dir(rel) != want.owner:
+					t.Errorf("%s imports %s; only %s may", rel, p, want.owner)
+				case p == sdk && (imp.Name == nil || imp.Name.Name != want.alias):
+					t.Errorf("%s imports %s without the alias %s", rel, p, want.alias)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
