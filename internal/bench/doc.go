@@ -3,7 +3,8 @@
 // the seed store and, when ../shared is present, the real LIAR2 corpus),
 // the question mix of the evaluation sets and gen.Mix, and two baselines on
 // the same store and questions (a plain FTS5 bm25 OR-query and a linear
-// sahilm/fuzzy scan). It has no non-test code; see bench_test.go and
+// sahilm/fuzzy scan). E2EStore sets up the store and questions that the
+// adapters' end-to-end benchmarks share. See bench_test.go, and
 // BENCHMARKS.md at the root of the repository for the command that
 // reproduces the published figures.
 package bench
