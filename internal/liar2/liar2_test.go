@@ -3,7 +3,6 @@ package liar2
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -16,41 +15,17 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
-// importLine mirrors the store's import schema, so that decoding with
-// DisallowUnknownFields proves the converter writes nothing the importer
-// would reject as unknown.
-type importLine struct {
-	ID             int64    `json:"id"`
-	Speaker        string   `json:"speaker"`
-	SpeakerRole    string   `json:"speaker_role"`
-	SpeakerAliases []string `json:"speaker_aliases"`
-	Text           string   `json:"text"`
-	Kind           string   `json:"kind"`
-	SaidOn         string   `json:"said_on"`
-	SaidWhen       string   `json:"said_when"`
-	Topics         []string `json:"topics"`
-	Context        string   `json:"context"`
-	Source         struct {
-		Outlet      string `json:"outlet"`
-		Title       string `json:"title"`
-		URL         string `json:"url"`
-		PublishedOn string `json:"published_on"`
-		Note        string `json:"note"`
-	} `json:"source"`
-}
-
 // checkLines decodes every line strictly and checks what every converted
 // statement must have. It returns the decoded lines.
-func checkLines(t *testing.T, data []byte) []importLine {
+func checkLines(t *testing.T, data []byte) []answers.Record {
 	t.Helper()
-	var out []importLine
+	var out []answers.Record
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for i := 1; sc.Scan(); i++ {
-		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-		dec.DisallowUnknownFields()
-		var l importLine
-		if err := dec.Decode(&l); err != nil {
+		// The store's own parser: strict schema, validation included.
+		l, err := answers.ParseRecord(sc.Bytes())
+		if err != nil {
 			t.Fatalf("line %d: %v", i, err)
 		}
 		if l.Speaker == "" || l.Text == "" {
@@ -59,11 +34,11 @@ func checkLines(t *testing.T, data []byte) []importLine {
 		if l.ID != 0 {
 			t.Errorf("line %d: id %d written; converted lines must not carry ids", i, l.ID)
 		}
-		if !answers.Kind(l.Kind).Valid() {
+		if !l.Kind.Valid() {
 			t.Errorf("line %d: kind %q", i, l.Kind)
 		}
-		if d, err := answers.ParseDate(l.SaidOn); err != nil || d.Day == 0 {
-			t.Errorf("line %d: said_on %q is not a day: %v", i, l.SaidOn, err)
+		if l.SaidOn.Day == 0 {
+			t.Errorf("line %d: said_on %q is not a day", i, l.SaidOn)
 		}
 		if n := len([]rune(l.SpeakerRole)); n > MaxRole {
 			t.Errorf("line %d: role has %d characters, over %d", i, n, MaxRole)
