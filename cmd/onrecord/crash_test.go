@@ -52,16 +52,22 @@ func TestCrashMidImportLosesNothing(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	var waitErr error
+	exited := make(chan struct{})
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	// Whatever happens to the test, the child does not outlive it.
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
 	// Kill it once the transaction is writing: the write-ahead log grows
 	// only then.
 	wal := p.env["ONRECORD_DB"] + "-wal"
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		select {
-		case err := <-done:
-			t.Skipf("the import finished (%v) before it could be killed mid-write", err)
+		case <-exited:
+			t.Skipf("the import finished (%v) before it could be killed mid-write", waitErr)
 		case <-time.After(20 * time.Millisecond):
 		}
 		if st, err := os.Stat(wal); err == nil && st.Size() > 1<<20 {
@@ -73,7 +79,7 @@ func TestCrashMidImportLosesNothing(t *testing.T) {
 		}
 	}
 	cmd.Process.Kill()
-	<-done
+	<-exited
 
 	if after := p.mustRun("", "export"); after != before {
 		t.Fatalf("after a crash mid-import the store changed: %d bytes exported, want %d", len(after), len(before))
