@@ -234,25 +234,25 @@ func init() {
 			Summary: "Rename a speaker (the old name stays as an alias)", Examples: []string{`/rename "Sergei Lavrov" "Sergey Lavrov"`},
 			Run: speakerCmd(func(ctx context.Context, b *Bot, sp *answers.Speaker, o map[string]string, who string) (string, error) {
 				return fmt.Sprintf("Renamed %s to %s.", sp.Name, o["to"]), b.Mod.RenameSpeaker(ctx, sp.ID, o["to"], who)
-			}, "to")},
+			})},
 		&Command{Name: "speakeredit role", Aliases: []string{"setrole"}, Access: Moderators,
 			Args:    []Arg{{Name: "speaker", Description: "The speaker's name or alias", Required: true, Complete: "speaker"}, {Name: "role", Description: "Their current role", Required: true}},
 			Summary: "Set a speaker's current role", Examples: []string{`/setrole Lavrov "Russian Foreign Minister"`},
 			Run: speakerCmd(func(ctx context.Context, b *Bot, sp *answers.Speaker, o map[string]string, who string) (string, error) {
 				return fmt.Sprintf("%s is now %s.", sp.Name, o["role"]), b.Mod.SetSpeakerRole(ctx, sp.ID, o["role"], who)
-			}, "role")},
+			})},
 		&Command{Name: "speakeredit alias", Aliases: []string{"alias"}, Access: Moderators,
 			Args:    []Arg{{Name: "speaker", Description: "The speaker's name or alias", Required: true, Complete: "speaker"}, {Name: "alias", Description: "Another name people use", Required: true}},
 			Summary: "Add an alias to a speaker", Examples: []string{`/alias Lavrov "Russia's top diplomat"`},
 			Run: speakerCmd(func(ctx context.Context, b *Bot, sp *answers.Speaker, o map[string]string, who string) (string, error) {
 				return fmt.Sprintf("%s can now be asked about as %q.", sp.Name, o["alias"]), b.Mod.AddAlias(ctx, sp.ID, o["alias"], who)
-			}, "alias")},
+			})},
 		&Command{Name: "speakeredit unalias", Aliases: []string{"unalias"}, Access: Moderators,
 			Args:    []Arg{{Name: "speaker", Description: "The speaker's name", Required: true, Complete: "speaker"}, {Name: "alias", Description: "The alias to remove", Required: true}},
 			Summary: "Remove an alias from a speaker", Examples: []string{`/unalias "Sergey Lavrov" "top diplomat"`},
 			Run: speakerCmd(func(ctx context.Context, b *Bot, sp *answers.Speaker, o map[string]string, who string) (string, error) {
 				return fmt.Sprintf("Removed the alias %q from %s.", o["alias"], sp.Name), b.Mod.RemoveAlias(ctx, sp.ID, o["alias"], who)
-			}, "alias")},
+			})},
 		&Command{Name: "speakeredit merge", Aliases: []string{"merge"}, Access: Moderators,
 			Args:    []Arg{{Name: "speaker", Description: "The speaker to merge away", Required: true, Complete: "speaker"}, {Name: "into", Description: "The speaker to keep", Required: true, Complete: "speaker"}},
 			Summary: "Merge two speakers: statements and aliases move, nothing is lost", Examples: []string{`/merge "S. Lavrov" "Sergey Lavrov"`},
@@ -262,7 +262,7 @@ func init() {
 					return "", err
 				}
 				return fmt.Sprintf("Merged %s into %s.", sp.Name, into.Name), b.Mod.MergeSpeakers(ctx, sp.ID, into.ID, who)
-			}, "into")},
+			})},
 		&Command{Name: "synonyms list", Access: Moderators, Summary: "List the synonym groups", Examples: []string{"/synonyms list"}, Run: runSynonymsList},
 		&Command{Name: "synonyms add", Access: Moderators, Summary: "Add a group of interchangeable terms",
 			Args: []Arg{{Name: "terms", Description: "Terms separated by commas", Required: true}}, Examples: []string{"/synonyms add Kyiv, Kiev"},
@@ -460,7 +460,9 @@ func exactSpeaker(ctx context.Context, b *Bot, name string) (*answers.Speaker, e
 	return sp, nil
 }
 
-func speakerCmd(fn func(ctx context.Context, b *Bot, sp *answers.Speaker, o map[string]string, who string) (string, error), _ string) func(context.Context, *Bot, Request) (Reply, error) {
+// speakerCmd runs a change to the speaker named by the "speaker" option,
+// resolved exactly, and replies with fn's message.
+func speakerCmd(fn func(ctx context.Context, b *Bot, sp *answers.Speaker, o map[string]string, who string) (string, error)) func(context.Context, *Bot, Request) (Reply, error) {
 	return func(ctx context.Context, b *Bot, req Request) (Reply, error) {
 		_, o, err := opts(req)
 		if err != nil {
