@@ -10,6 +10,7 @@ import (
 
 	"github.com/onrecord/onrecord/answers"
 	"github.com/onrecord/onrecord/bot"
+	"github.com/onrecord/onrecord/bot/console"
 	"github.com/onrecord/onrecord/data"
 	"github.com/onrecord/onrecord/store"
 )
@@ -32,15 +33,11 @@ func newBot(t *testing.T) (*bot.Bot, *store.DB) {
 	return bot.New(answers.NewEngine(db), nil), db
 }
 
-// say sends a typed line as u and returns the reply.
+// say sends a typed line as u, parsed as the console parses it, and
+// returns the reply.
 func say(t *testing.T, b *bot.Bot, u bot.User, line string) bot.Reply {
 	t.Helper()
-	req := bot.Request{User: u, Text: line}
-	if rest, ok := strings.CutPrefix(line, "/"); ok {
-		name, text, _ := strings.Cut(rest, " ")
-		req.Command, req.Text = name, text
-	}
-	return b.Handle(context.Background(), req)
+	return b.Handle(context.Background(), console.ParseLine(u, line))
 }
 
 func mustContain(t *testing.T, r bot.Reply, want string) {
