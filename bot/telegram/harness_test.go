@@ -133,6 +133,9 @@ func startBotWith(t *testing.T, fake *fakeTG, setup func(*store.DB), opts []opti
 	fake.waitFor("the bot to connect", func() bool { return tg.ready.Load() })
 	if cfg.WebhookURL == "" {
 		fake.waitFor("the first getUpdates", func() bool { return len(fake.snapshot("getUpdates")) > 0 })
+	} else {
+		// Run registers the webhook after it has connected.
+		fake.waitFor("setWebhook", func() bool { return len(fake.snapshot("setWebhook")) > 0 })
 	}
 	return h
 }
