@@ -59,8 +59,9 @@ type fixture struct {
 	jsonl     string // statements imported on top of the seed ("" for the seed store)
 	lines     int    // statements in jsonl
 	questions []string
-	typed     []string // partly typed questions, for Suggest
-	names     []string // partly typed or misspelt speaker names, for SuggestSpeakers
+	labelled  []gen.Question // the generated questions of questions, with what they came from
+	typed     []string       // partly typed questions, for Suggest
+	names     []string       // partly typed or misspelt speaker names, for SuggestSpeakers
 }
 
 var (
@@ -173,7 +174,10 @@ func getFixture(tb testing.TB, size string) *fixture {
 	optimize(tb, fx.path)
 	fx.questions = projectQuestions(tb)
 	if len(sample) > 0 {
-		fx.questions = append(fx.questions, gen.Questions(genSeed, *nQuestion, sample)...)
+		fx.labelled = gen.Mix(genSeed, *nQuestion, sample)
+		for _, q := range fx.labelled {
+			fx.questions = append(fx.questions, q.Text)
+		}
 	}
 	for _, q := range fx.questions {
 		// What a user has typed a little past the middle of the question.
@@ -580,6 +584,62 @@ func BenchmarkSuggestSpeakers(b *testing.B) {
 		}
 		d.report(b, "")
 	})
+}
+
+// BenchmarkQuality checks the answers to the generated questions, so that
+// a change made for speed is seen when it costs answers at scale (the
+// evaluation sets, in package answers, cover the seed and LIAR2 stores):
+// found@1 and found@5 are the shares of in-scope questions whose answers
+// include, first or among the first five, the statement the question came
+// from (another speaker's statement may answer a topical question as
+// well, so these are lower bounds); oos-abstained is the share of
+// out-of-scope questions answered with nothing on record.
+func BenchmarkQuality(b *testing.B) {
+	forSizes(b, func(b *testing.B, fx *fixture) {
+		if len(fx.labelled) == 0 {
+			b.Skip("no generated questions for this store")
+		}
+		e, db := openEngine(b, fx)
+		defer db.Close()
+		ctx := context.Background()
+		var top1, top5, inScope, abstained, oos int
+		for b.Loop() {
+			top1, top5, inScope, abstained, oos = 0, 0, 0, 0, 0
+			for _, q := range fx.labelled {
+				r, err := e.Ask(ctx, q.Text)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if q.Class == gen.OutOfScope {
+					oos++
+					if len(r.Answers) == 0 {
+						abstained++
+					}
+					continue
+				}
+				inScope++
+				for i, a := range r.Answers[:min(5, len(r.Answers))] {
+					if a.Text == q.From {
+						top5++
+						if i == 0 {
+							top1++
+						}
+						break
+					}
+				}
+			}
+		}
+		b.ReportMetric(share(top1, inScope), "found@1-%")
+		b.ReportMetric(share(top5, inScope), "found@5-%")
+		b.ReportMetric(share(abstained, oos), "oos-abstained-%")
+	})
+}
+
+func share(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(of)
 }
 
 // baselineFTS is the bare index: the question's terms (analysed as the

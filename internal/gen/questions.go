@@ -34,6 +34,9 @@ type Question struct {
 	// out-of-scope questions). For Topical questions another speaker's
 	// statement may answer as well.
 	Speaker string
+	// From is the text of the statement the question came from ("" for
+	// out-of-scope questions): what a good answer includes.
+	From string
 }
 
 // Questions returns n question texts for a store, made from stmts (a
@@ -86,6 +89,7 @@ func Mix(seed int64, n int, stmts []Statement) []Question {
 			}
 			q.Class = Misspelled
 		}
+		q.From = st.Text
 		out = append(out, q)
 	}
 	return out
