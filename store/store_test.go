@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,5 +116,51 @@ func TestBackup(t *testing.T) {
 	defer copy.Close()
 	if got, want := export(t, copy), export(t, db); got != want {
 		t.Error("backup differs from the original")
+	}
+}
+
+// A store seeded with the old United States group ("us government", which
+// analyses to "govern" alone) has it corrected when opened.
+func TestMigrationFixesUSGovernmentSynonym(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "onrecord.db")
+	db, err := store.Open(ctx, path, data.Seed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE synonyms SET terms = replace(terms, '"US government"', '"us government"')`,
+		`DELETE FROM migrations WHERE name LIKE '%0008_us_government_synonym.sql'`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	db, err = store.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	groups, err := db.Synonyms(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, g := range groups {
+		for _, term := range g {
+			if term == "us government" {
+				t.Errorf("group %q still has the lower-case entry", g)
+			}
+			found = found || term == "US government"
+		}
+	}
+	if !found {
+		t.Errorf("no group has %q: %q", "US government", groups)
 	}
 }
