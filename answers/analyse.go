@@ -16,6 +16,9 @@ import (
 type query struct {
 	// speakers restricts answers to statements by them.
 	speakers []int64
+	// who, when set, is the affiliation the speakers were chosen by (see
+	// SearchQuery.SpeakerTerms).
+	who [][]string
 	// unknown is a name the question asks about that is not on record.
 	unknown string
 	// groups are the content words left to match, with their synonyms.
@@ -102,8 +105,8 @@ func (lx *lexicon) analyse(question string) query {
 				}
 			}
 			if len(stems) > 0 {
-				if ids := lx.byAffiliation(stems); len(ids) > 0 {
-					q.speakers = ids
+				if ids, who := lx.byAffiliation(stems); len(ids) > 0 {
+					q.speakers, q.who = ids, who
 				} else {
 					q.unknown = displayName(norm, toks[xs:xe])
 				}
@@ -386,25 +389,33 @@ func sameName(word, name string) bool {
 }
 
 // byAffiliation returns the speakers whose name, aliases or role cover
-// every stem (with synonyms): "the US" -> the State Department spokesperson.
-func (lx *lexicon) byAffiliation(stems []string) []int64 {
+// every stem (with synonyms): "the US" -> the State Department
+// spokesperson; and the terms that chose them, a group per stem (the stem
+// and its one-word synonyms).
+func (lx *lexicon) byAffiliation(stems []string) ([]int64, [][]string) {
 	ix := lx.whoIndex()
 	if len(stems) == 0 {
-		return slices.Clone(ix.all)
+		return slices.Clone(ix.all), nil
 	}
 	var ids []int64
+	var who [][]string
 	for i, s := range stems {
 		// The speakers with the stem, or a one-word synonym of it (as
 		// anySynonym reads them), in who.
 		has := slices.Clone(ix.by[s])
+		terms := []string{s}
 		for _, m := range lx.synonyms[s] {
 			if len(m.terms) != 1 {
 				continue
 			}
 			for _, alt := range lx.groups[m.group] {
 				has = append(has, ix.by[alt]...)
+				if !strings.Contains(alt, " ") && !slices.Contains(terms, alt) {
+					terms = append(terms, alt)
+				}
 			}
 		}
+		who = append(who, terms)
 		slices.Sort(has)
 		has = slices.Compact(has)
 		if i == 0 {
@@ -416,10 +427,10 @@ func (lx *lexicon) byAffiliation(stems []string) []int64 {
 			})
 		}
 		if len(ids) == 0 {
-			return nil
+			return nil, nil
 		}
 	}
-	return ids
+	return ids, who
 }
 
 // whoIndex inverts who, built on first use: an affiliation ("the US")

@@ -108,6 +108,12 @@ type SearchQuery struct {
 	Groups [][]string
 	// SpeakerIDs, when set, restricts results to statements by them.
 	SpeakerIDs []int64
+	// SpeakerTerms, when set, is what SpeakerIDs were chosen by (an
+	// affiliation such as "the US" may name a thousand speakers): each of
+	// them has, for every group, one of its terms among the indexed terms
+	// of their name, aliases or role. An index may use it to find their
+	// statements, and must still return only statements by SpeakerIDs.
+	SpeakerTerms [][]string
 	// Limit bounds the number of candidates.
 	Limit int
 	// Sizes, when set, estimates how many statements each group matches

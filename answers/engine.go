@@ -35,7 +35,7 @@ const (
 const MaxAnswers = 5
 
 // candidates is how many full-text hits are reranked.
-const candidates = 60
+const candidates = 40
 
 // NewEngine returns an Engine over index.
 func NewEngine(index Index) *Engine {
@@ -72,7 +72,7 @@ func (e *Engine) Ask(ctx context.Context, question string) (*Reply, error) {
 		reply.UnknownSpeaker = q.unknown
 		reply.Note = fmt.Sprintf("There are no statements on record from %s.", q.unknown)
 		if len(q.groups) > 0 {
-			ranked, err := e.rank(ctx, lx, q.groups, nil)
+			ranked, err := e.rank(ctx, lx, q.groups, nil, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -116,7 +116,7 @@ func (e *Engine) Ask(ctx context.Context, question string) (*Reply, error) {
 	case len(q.speakers) > 0:
 		threshold = e.SpeakerThreshold
 	}
-	ranked, err := e.rank(ctx, lx, q.groups, q.speakers)
+	ranked, err := e.rank(ctx, lx, q.groups, q.speakers, q.who)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (e *Engine) Ask(ctx context.Context, question string) (*Reply, error) {
 	if q.weak {
 		// A bare surname that may not mean the person ("the price of
 		// oil"): when that person said nothing on it, read it as a word.
-		if all, err := e.rank(ctx, lx, q.groups, nil); err != nil {
+		if all, err := e.rank(ctx, lx, q.groups, nil, nil); err != nil {
 			return nil, err
 		} else if a := pick(all, e.Threshold, MaxAnswers); len(a) > 0 {
 			reply.Answers, reply.Speakers = a, nil
@@ -192,9 +192,13 @@ const longQuestion = 5.5
 // question's own word: "open" in "open to talks" beats "readiness".
 const synonymMatch = 0.85
 
-// rank retrieves candidates for the groups and orders them by score.
-func (e *Engine) rank(ctx context.Context, lx *lexicon, groups []group, speakers []int64) ([]Answer, error) {
+// rank retrieves candidates for the groups and orders them by score; who
+// is what the speakers were chosen by, if an affiliation.
+func (e *Engine) rank(ctx context.Context, lx *lexicon, groups []group, speakers []int64, who [][]string) ([]Answer, error) {
 	sq := SearchQuery{SpeakerIDs: speakers, Limit: candidates}
+	if speakers != nil {
+		sq.SpeakerTerms = who
+	}
 	for _, g := range groups {
 		alts := g.alts
 		if g.search != nil {
@@ -434,7 +438,7 @@ func (e *Engine) Suggest(ctx context.Context, typed string, n int) ([]Answer, er
 		}
 		return out[:min(n, len(out))], nil
 	}
-	ranked, err := e.rank(ctx, lx, groups, q.speakers)
+	ranked, err := e.rank(ctx, lx, groups, q.speakers, q.who)
 	if err != nil {
 		return nil, err
 	}

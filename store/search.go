@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -60,12 +61,14 @@ const (
 	// about a third of a microsecond a row (a join with statements for
 	// every row costs four times that). Only live statements have a
 	// full-text row, so no retired check is needed.
-	qNewest = `SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2`
+	qNewest = `SELECT group_concat(rowid) FROM
+		(SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)`
 	// qAll streams matches in FTS5's own order, oldest first: walking a
 	// doclist backwards decodes each page twice, and seeking (an AND with
 	// a long doclist) backwards cost three times as much in profiles, so
 	// sets read whole are read forwards.
-	qAll = `SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?1 LIMIT ?2`
+	qAll = `SELECT group_concat(rowid) FROM
+		(SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?1 LIMIT ?2)`
 	// qSpeakerIDs lists the speakers' live statements (the speaker index).
 	qSpeakerIDs = `SELECT s.id FROM statements s, json_each(?1) j WHERE s.speaker_id = j.value AND s.retired = 0 LIMIT ?2`
 	// qSpeakerTerms reads the indexed terms of the speakers' statements.
@@ -79,6 +82,9 @@ const (
 	qSpeakerCount = `SELECT COUNT(*) FROM (SELECT 1 FROM statements s, json_each(?1) j WHERE s.speaker_id = j.value AND s.retired = 0 LIMIT ?2)`
 	// qSpeakerNames reads the speakers' names.
 	qSpeakerNames = `SELECT p.name FROM speakers p, json_each(?1) j WHERE p.id = j.value`
+	// qOfSpeakers keeps the statements (?1) by the speakers (?2).
+	qOfSpeakers = `SELECT group_concat(s.id) FROM json_each(?1) j JOIN statements s ON s.id = j.value
+		WHERE s.speaker_id IN (SELECT value FROM json_each(?2))`
 	// qDocs approximates the number of statements for term weights.
 	qDocs = `SELECT COALESCE(MAX(id), 0) FROM statements`
 	// qHits loads the candidates with their indexed body terms (from the
@@ -92,7 +98,7 @@ const (
 const (
 	// scanBudget is how many rowids the rare groups of a question may
 	// stream together: about a millisecond.
-	scanBudget = 4000
+	scanBudget = 2000
 	// window is how many of the newest statements of a common group are
 	// looked at (scanBudget when a speaker filter will drop most).
 	window = 400
@@ -152,12 +158,16 @@ func (db *DB) Search(ctx context.Context, q answers.SearchQuery) ([]answers.Hit,
 // weight of those groups (as the matcher will), newest first on ties:
 //
 //   - the rare groups (together at most scanBudget statements) are
-//     streamed whole;
+//     streamed whole; when none is rare, the statements with both of the
+//     two rarest groups stand in for them;
 //   - each common group is intersected with the rare ones by FTS5 (an AND
 //     seeks through the long doclist), and its newest window statements
 //     are added, for statements made of common words only;
-//   - a speaker with few statements is searched by reading their indexed
-//     terms; a prolific one filters the streams by their statement ids.
+//   - speakers with few statements are searched by reading their indexed
+//     terms; a few prolific ones by their names in the index; more by
+//     their statement ids; an affiliation's among the best candidates of
+//     an unfiltered search, or in the index when too few of those are
+//     theirs.
 func (db *DB) searchBounded(ctx context.Context, c *collector, q answers.SearchQuery, speakers any) error {
 	order := make([]int, len(q.Groups))
 	for i := range order {
@@ -177,55 +187,116 @@ func (db *DB) searchBounded(ctx context.Context, c *collector, q answers.SearchQ
 	for k, i := range order {
 		weight[k] = termWeight(q.Sizes[i], docs)
 	}
-	found := map[int64]uint64{} // statement -> bit k for each group order[k] it contains
-
-	var only map[int64]bool // the speakers' statements, when filtering by them
-	filter := ""            // or an FTS5 expression matching them
-	win := window
-	if speakers != nil {
-		n, err := db.speakerCount(ctx, speakers, speakerScan+1)
+	g := gather{db: db, q: q, order: order, win: window}
+	if speakers == nil {
+		if err := g.run(ctx); err != nil {
+			return err
+		}
+		return c.addScored(g.found, weight)
+	}
+	n, err := db.speakerCount(ctx, speakers, speakerScan+1)
+	if err != nil {
+		return err
+	}
+	switch {
+	case n <= speakerScan:
+		found := map[int64]uint64{}
+		if err := db.speakerTerms(ctx, speakers, q.Groups, order, found); err != nil {
+			return err
+		}
+		return c.addScored(found, weight)
+	case len(q.SpeakerIDs) <= nameFilter:
+		if g.filter, err = db.whoFilter(ctx, speakers); err != nil {
+			return err
+		}
+		c.keepOnly(q.SpeakerIDs)
+	case len(q.SpeakerTerms) > 0:
+		// An affiliation ("the US") may name hundreds of speakers with a
+		// good share of the store. Their statements are looked for among
+		// the best candidates of an unfiltered search first, as cheap as
+		// one naming nobody; in the index (7 ms for "according to the US"
+		// at 100k, where this took 2.5 ms) only when too few of those are
+		// theirs.
+		if err := g.run(ctx); err != nil {
+			return err
+		}
+		wide := &collector{limit: c.limit * overfetch}
+		wide.addScored(g.found, weight)
+		keep, err := db.ofSpeakers(ctx, wide.ids, speakers)
 		if err != nil {
 			return err
 		}
-		switch {
-		case n <= speakerScan:
-			if err := db.speakerTerms(ctx, speakers, q.Groups, order, found); err != nil {
-				return err
-			}
-			return c.addScored(found, weight)
-		case len(q.SpeakerIDs) <= nameFilter:
-			if filter, err = db.whoFilter(ctx, speakers); err != nil {
-				return err
-			}
-			c.only = q.SpeakerIDs
-		default:
-			ids, err := db.speakerIDs(ctx, speakers)
-			if err != nil {
-				return err
-			}
-			if len(ids) <= speakerSet {
-				only = make(map[int64]bool, len(ids))
-				for _, id := range ids {
-					only[id] = true
+		if len(keep) >= c.limit/4 {
+			for _, id := range wide.ids {
+				if keep[id] {
+					c.add(id, wide.rank[id])
 				}
-				win = scanBudget
 			}
+			return nil
+		}
+		// The affiliation's terms are in the who column of each of the
+		// speakers' statements (and of a few others', where the role
+		// held at the time has them: hits drops those).
+		g = gather{db: db, q: q, order: order, win: window, filter: whoTermsFilter(q.SpeakerTerms)}
+		c.keepOnly(q.SpeakerIDs)
+	default:
+		ids, err := db.speakerIDs(ctx, speakers)
+		if err != nil {
+			return err
+		}
+		if len(ids) <= speakerSet {
+			g.only = make(map[int64]bool, len(ids))
+			for _, id := range ids {
+				g.only[id] = true
+			}
+			g.win = scanBudget
 		}
 	}
-	stream := func(match string, limit int, newest bool, fn func(id int64)) error {
-		query := qAll
-		if newest {
-			query = qNewest
-		}
-		if filter != "" {
-			match = "(" + filter + ") AND (" + match + ")"
-		}
-		return db.streamIDs(ctx, query, match, limit, func(id int64) {
-			if only == nil || only[id] {
-				fn(id)
-			}
-		})
+	if err := g.run(ctx); err != nil {
+		return err
 	}
+	return c.addScored(g.found, weight)
+}
+
+// overfetch is how many times the candidates wanted an affiliation's
+// unfiltered search keeps before dropping other speakers' statements.
+const overfetch = 8
+
+// gather is one pass of searchBounded: for each statement found, which of
+// the groups (bit k for group order[k]) it contains.
+type gather struct {
+	db    *DB
+	q     answers.SearchQuery
+	order []int
+	// only, when set, keeps only these statements; filter, when set, is
+	// an FTS5 expression ANDed to every query.
+	only   map[int64]bool
+	filter string
+	win    int // how many of a common group's newest statements are read
+	found  map[int64]uint64
+}
+
+func (g *gather) stream(ctx context.Context, match string, limit int, newest bool, fn func(id int64)) error {
+	query := qAll
+	if newest {
+		query = qNewest
+	}
+	if g.filter != "" {
+		// The filter second: FTS5 seeks a long doclist faster than it
+		// steps through one.
+		match = "(" + match + ") AND (" + g.filter + ")"
+	}
+	return g.db.streamIDs(ctx, query, match, limit, func(id int64) {
+		if g.only == nil || g.only[id] {
+			fn(id)
+		}
+	})
+}
+
+func (g *gather) run(ctx context.Context) error {
+	q, order := g.q, g.order
+	g.found = map[int64]uint64{}
+	found := g.found
 	nRare, sum := 0, 0
 	for nRare < len(order) && sum+q.Sizes[order[nRare]] <= scanBudget {
 		sum += q.Sizes[order[nRare]]
@@ -235,19 +306,32 @@ func (db *DB) searchBounded(ctx context.Context, c *collector, q answers.SearchQ
 	for k := 0; k < nRare; k++ {
 		bit := uint64(1) << k
 		rare = append(rare, q.Groups[order[k]])
-		if err := stream(ftsQuery(q.Groups[order[k]:order[k]+1]), scanBudget, false, func(id int64) { found[id] |= bit }); err != nil {
+		if err := g.stream(ctx, ftsQuery(q.Groups[order[k]:order[k]+1]), scanBudget, false, func(id int64) { found[id] |= bit }); err != nil {
 			return err
 		}
 	}
 	rareMatch := ftsQuery(rare)
+	paired := false
+	if nRare == 0 && len(order) >= 2 {
+		// No group is rare: the statements with both of the two rarest
+		// take the rare ones' place, so that a question of common words
+		// still finds the statements that have them all.
+		a, b := ftsQuery(q.Groups[order[0]:order[0]+1]), ftsQuery(q.Groups[order[1]:order[1]+1])
+		if a != "" && b != "" {
+			rareMatch, paired = "("+a+") AND ("+b+")", true
+			if err := g.stream(ctx, rareMatch, scanBudget, false, func(id int64) { found[id] |= 3 }); err != nil {
+				return err
+			}
+		}
+	}
 	for k := nRare; k < len(order); k++ {
 		bit := uint64(1) << k
 		m := ftsQuery(q.Groups[order[k] : order[k]+1])
 		if m == "" {
 			continue
 		}
-		if rareMatch != "" {
-			err := stream("("+rareMatch+") AND ("+m+")", scanBudget, false, func(id int64) {
+		if rareMatch != "" && !(paired && k < 2) {
+			err := g.stream(ctx, "("+rareMatch+") AND ("+m+")", scanBudget, false, func(id int64) {
 				if _, ok := found[id]; ok {
 					found[id] |= bit
 				}
@@ -256,11 +340,34 @@ func (db *DB) searchBounded(ctx context.Context, c *collector, q answers.SearchQ
 				return err
 			}
 		}
-		if err := stream(m, win, true, func(id int64) { found[id] |= bit }); err != nil {
+		if err := g.stream(ctx, m, g.win, true, func(id int64) { found[id] |= bit }); err != nil {
 			return err
 		}
 	}
-	return c.addScored(found, weight)
+	return nil
+}
+
+// ofSpeakers returns which of ids are statements by the speakers.
+func (db *DB) ofSpeakers(ctx context.Context, ids []int64, speakers any) (map[int64]bool, error) {
+	keep := map[int64]bool{}
+	if len(ids) == 0 {
+		return keep, nil
+	}
+	s, err := db.prepared(ctx, qOfSpeakers)
+	if err != nil {
+		return nil, err
+	}
+	js, _ := json.Marshal(ids)
+	var list []byte
+	if err := s.QueryRowContext(ctx, string(js), speakers).Scan(&list); err != nil {
+		return nil, err
+	}
+	for _, f := range strings.Split(string(list), ",") {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+			keep[id] = true
+		}
+	}
+	return keep, nil
 }
 
 // termWeight is how much a group matched counts when ordering candidates:
@@ -282,25 +389,32 @@ func (db *DB) docs(ctx context.Context) (int, error) {
 }
 
 // streamIDs calls fn with the statements matching an FTS5 expression, up
-// to limit, as query (qNewest or qAll) orders them.
+// to limit: the newest with qNewest, the oldest with qAll, in no order.
 func (db *DB) streamIDs(ctx context.Context, query, match string, limit int, fn func(int64)) error {
 	s, err := db.prepared(ctx, query)
 	if err != nil {
 		return err
 	}
-	rows, err := s.QueryContext(ctx, match, limit)
-	if err != nil {
+	// The ids come as one comma-separated string: a row each through
+	// database/sql cost more than FTS5 took to find them.
+	var list []byte
+	if err := s.QueryRowContext(ctx, match, limit).Scan(&list); err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	for len(list) > 0 {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
+		i := 0
+		for ; i < len(list) && list[i] != ','; i++ {
+			c := list[i] - '0'
+			if c > 9 {
+				return fmt.Errorf("stream %q: bad id list %q", match, list)
+			}
+			id = id*10 + int64(c)
 		}
 		fn(id)
+		list = list[min(i+1, len(list)):]
 	}
-	return rows.Err()
+	return nil
 }
 
 // speakerCount counts the speakers' live statements, up to bound.
@@ -348,6 +462,20 @@ func (db *DB) whoFilter(ctx context.Context, speakers any) (string, error) {
 		return "", fmt.Errorf("no speaker names for %v", speakers)
 	}
 	return "{who} : (" + strings.Join(names, " OR ") + ")", nil
+}
+
+// whoTermsFilter is an FTS5 expression for statements whose who column
+// has a term of every group.
+func whoTermsFilter(groups [][]string) string {
+	var and []string
+	for _, g := range groups {
+		var or []string
+		for _, t := range g {
+			or = append(or, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+		}
+		and = append(and, "("+strings.Join(or, " OR ")+")")
+	}
+	return "{who} : (" + strings.Join(and, " AND ") + ")"
 }
 
 // speakerIDs lists the speakers' live statements, up to speakerSet+1.
@@ -444,7 +572,14 @@ type collector struct {
 	ids   []int64
 	rank  map[int64]float64
 	// only, when set, are the speakers whose statements hits keeps.
-	only []int64
+	only map[int64]bool
+}
+
+func (c *collector) keepOnly(speakers []int64) {
+	c.only = make(map[int64]bool, len(speakers))
+	for _, id := range speakers {
+		c.only[id] = true
+	}
 }
 
 func (c *collector) full() bool { return len(c.ids) >= c.limit }
@@ -557,7 +692,7 @@ func (db *DB) hits(ctx context.Context, c *collector) ([]answers.Hit, error) {
 	// A candidate retired between the two queries is left out, and so is
 	// one by another speaker a name filter let through.
 	return slices.DeleteFunc(hits, func(h answers.Hit) bool {
-		return h.ID == 0 || (c.only != nil && !slices.Contains(c.only, h.SpeakerID))
+		return h.ID == 0 || (c.only != nil && !c.only[h.SpeakerID])
 	}), nil
 }
 
