@@ -23,3 +23,22 @@ func TestFTSQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestNamesFilter(t *testing.T) {
+	tests := []struct {
+		names [][]string
+		want  string
+	}{
+		{[][]string{{"vladimir", "putin"}}, `"vladimir" AND "putin"`},
+		{[][]string{{"aisha", "sinclair"}, {"ellen", "c", "sinclair"}}, `"sinclair" AND (("aisha") OR ("ellen" AND "c"))`},
+		{[][]string{{"sergey", "lavrov"}, {"yuri", "ushakov"}}, `(("sergey" AND "lavrov") OR ("yuri" AND "ushakov"))`},
+		// A name of the shared terms only matches whatever else the others have.
+		{[][]string{{"sinclair"}, {"ana", "sinclair"}}, `"sinclair"`},
+		{[][]string{{`o"neil`}}, `"o""neil"`},
+	}
+	for _, tt := range tests {
+		if got := namesFilter(tt.names); got != tt.want {
+			t.Errorf("namesFilter(%q) = %s, want %s", tt.names, got, tt.want)
+		}
+	}
+}
