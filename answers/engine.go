@@ -35,7 +35,7 @@ const (
 const MaxAnswers = 5
 
 // candidates is how many full-text hits are reranked.
-const candidates = 40
+const candidates = 30
 
 // NewEngine returns an Engine over index.
 func NewEngine(index Index) *Engine {
