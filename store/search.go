@@ -75,8 +75,11 @@ const (
 	// Indexed text is read from FTS5's content table (columns c0, c1, c2
 	// are body, about and who; the layout FTS5 documents for its shadow
 	// tables): a plain rowid lookup, where one through the virtual table
-	// sets up a full-text cursor per row, several times the cost.
-	qSpeakerTerms = `SELECT f.id, f.c0, f.c1, f.c2 FROM statements s, json_each(?1) j
+	// sets up a full-text cursor per row, several times the cost. Rows come
+	// as one string, a statement a record (\x1e) of id and columns
+	// separated by \x1f (analysed terms are letters and digits).
+	qSpeakerTerms = `SELECT group_concat(f.id || char(31) || coalesce(f.c0, '') || char(31) || coalesce(f.c1, '') || char(31) || coalesce(f.c2, ''), char(30))
+		FROM statements s, json_each(?1) j
 		JOIN statements_fts_content f ON f.id = s.id WHERE s.speaker_id = j.value AND s.retired = 0`
 	// qSpeakerCount counts the speakers' live statements, up to a bound.
 	qSpeakerCount = `SELECT COUNT(*) FROM (SELECT 1 FROM statements s, json_each(?1) j WHERE s.speaker_id = j.value AND s.retired = 0 LIMIT ?2)`
@@ -550,11 +553,10 @@ func (db *DB) speakerTerms(ctx context.Context, speakers any, groups [][]string,
 	if err != nil {
 		return err
 	}
-	rows, err := s.QueryContext(ctx, speakers)
-	if err != nil {
+	var list sql.NullString
+	if err := s.QueryRowContext(ctx, speakers).Scan(&list); err != nil {
 		return err
 	}
-	defer rows.Close()
 	alts := make([][][]string, len(order)) // per group, each alternative's words
 	for k, i := range order {
 		for _, a := range groups[i] {
@@ -563,15 +565,16 @@ func (db *DB) speakerTerms(ctx context.Context, speakers any, groups [][]string,
 			}
 		}
 	}
-	var cols [3]string
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id, &cols[0], &cols[1], &cols[2]); err != nil {
-			return err
+	var terms []string
+	for rec := range strings.SplitSeq(list.String, "\x1e") {
+		idText, cols, ok := strings.Cut(rec, "\x1f")
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if !ok || err != nil {
+			return fmt.Errorf("speaker terms: bad record %q", rec)
 		}
 		var mask uint64
-		for _, col := range cols {
-			terms := strings.Fields(col)
+		for col := range strings.SplitSeq(cols, "\x1f") {
+			terms = appendFields(terms[:0], col)
 			for k, g := range alts {
 				if mask&(1<<k) == 0 && slices.ContainsFunc(g, func(words []string) bool { return hasPhrase(terms, words) }) {
 					mask |= 1 << k
@@ -582,7 +585,24 @@ func (db *DB) speakerTerms(ctx context.Context, speakers any, groups [][]string,
 			found[id] = mask
 		}
 	}
-	return rows.Err()
+	return nil
+}
+
+// appendFields appends the space-separated fields of s to dst, as
+// strings.Fields would return them, without allocating a new slice.
+func appendFields(dst []string, s string) []string {
+	for len(s) > 0 {
+		s = strings.TrimLeft(s, " ")
+		i := strings.IndexByte(s, ' ')
+		if i < 0 {
+			i = len(s)
+		}
+		if i > 0 {
+			dst = append(dst, s[:i])
+		}
+		s = s[i:]
+	}
+	return dst
 }
 
 // hasPhrase reports whether terms contain words consecutively; a last
