@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,29 +63,101 @@ func (db *DB) Generation(ctx context.Context) (int64, error) {
 
 // Speakers lists every speaker with their aliases and live statement count,
 // by name.
+//
+// Three flat reads in one read transaction, joined here: a count per
+// speaker through a correlated subquery (and aliases through another) cost
+// 0.55 s at a million statements, against some 0.15 s for one pass over
+// the speaker index and a sort of the names.
 func (db *DB) Speakers(ctx context.Context) ([]answers.Speaker, error) {
-	rows, err := db.read.QueryContext(ctx, `
-		SELECT p.id, p.name, p.role,
-			(SELECT COUNT(*) FROM statements s WHERE s.speaker_id = p.id AND s.retired = 0),
-			COALESCE((SELECT json_group_array(alias) FROM (SELECT alias FROM speaker_aliases a WHERE a.speaker_id = p.id ORDER BY alias)), '[]')
-		FROM speakers p ORDER BY p.name COLLATE NOCASE`)
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	counts, err := speakerCounts(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, role FROM speakers`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []answers.Speaker
+	at := map[int64]int{}
 	for rows.Next() {
 		var sp answers.Speaker
-		var aliases string
-		if err := rows.Scan(&sp.ID, &sp.Name, &sp.Role, &sp.Statements, &aliases); err != nil {
+		if err := rows.Scan(&sp.ID, &sp.Name, &sp.Role); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(aliases), &sp.Aliases); err != nil {
-			return nil, err
-		}
+		sp.Statements = counts[sp.ID]
+		sp.Aliases = []string{}
+		at[sp.ID] = len(out)
 		out = append(out, sp)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// The primary key's order: by speaker, then alias (binary collation).
+	rows, err = tx.QueryContext(ctx, `SELECT speaker_id, alias FROM speaker_aliases ORDER BY speaker_id, alias`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var a string
+		if err := rows.Scan(&id, &a); err != nil {
+			return nil, err
+		}
+		if i, ok := at[id]; ok {
+			out[i].Aliases = append(out[i].Aliases, a)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b answers.Speaker) int { return compareNoCase(a.Name, b.Name) })
+	return out, nil
+}
+
+// speakerCounts counts each speaker's live statements in one pass over
+// the statements_speaker index (speaker_id, retired, said_on).
+func speakerCounts(ctx context.Context, tx *sql.Tx) (map[int64]int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT speaker_id, COUNT(*) FROM statements WHERE retired = 0 GROUP BY speaker_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		m[id] = n
+	}
+	return m, rows.Err()
+}
+
+// compareNoCase orders as SQLite's NOCASE collation does: bytes compared
+// with ASCII letters folded to lower case, and nothing else folded.
+func compareNoCase(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return int(x) - int(y)
+		}
+	}
+	return len(a) - len(b)
 }
 
 // Synonyms returns the curated term groups.
