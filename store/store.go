@@ -17,6 +17,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/onrecord/onrecord/answers"
@@ -32,6 +33,11 @@ type DB struct {
 	read  *sql.DB // a small pool for questions
 	path  string
 	stmts readStmts // prepared on the read pool (see search.go)
+	saves saver     // saves of statistics under way (see stats.go)
+	// counts are the speakers' statement counts at generation countsGen.
+	countsMu  sync.Mutex
+	counts    map[int64]int
+	countsGen int64
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -73,6 +79,7 @@ func Open(ctx context.Context, path string, seed *answers.Seed) (*DB, error) {
 	fresh := errors.Is(statErr, fs.ErrNotExist)
 
 	db := &DB{path: path, Now: time.Now}
+	db.saves.ctx, db.saves.cancel = context.WithCancel(context.Background())
 	var err error
 	if db.write, err = sql.Open("sqlite", dsn(path, false)); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -116,6 +123,7 @@ func (db *DB) applySeed(ctx context.Context, seed *answers.Seed) error {
 // Close closes the store.
 func (db *DB) Close() error {
 	var errs []error
+	db.saves.wait()
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
