@@ -178,6 +178,10 @@ func buildLexicon(ctx context.Context, index Index, gen int64) (*lexicon, error)
 		}
 		p.speakers = append(p.speakers, id)
 	}
+	// Roles repeat ("Spokesperson for the Foreign Ministry"): each is
+	// analysed once. A name and a role analysed apart give the terms of
+	// the two analysed together, as words never span the space between.
+	roles := map[string][]string{}
 	for i := range speakers {
 		sp := &speakers[i]
 		lx.speakers[sp.ID] = sp
@@ -186,8 +190,16 @@ func buildLexicon(ctx context.Context, index Index, gen int64) (*lexicon, error)
 		if len(name) >= 2 && looksLikePerson(sp.Name) {
 			add(name[len(name)-1:], sp.ID, nameSurname)
 		}
-		w := map[string]bool{}
-		for _, t := range Terms(sp.Name + " " + sp.Role) {
+		role, ok := roles[sp.Role]
+		if !ok {
+			role = Terms(sp.Role)
+			roles[sp.Role] = role
+		}
+		w := make(map[string]bool, len(name)+len(role))
+		for _, t := range name {
+			w[t] = true
+		}
+		for _, t := range role {
 			w[t] = true
 		}
 		for _, a := range sp.Aliases {
