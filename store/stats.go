@@ -5,9 +5,10 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"errors"
-	"slices"
 	"sync"
 	"time"
+
+	"github.com/onrecord/onrecord/answers"
 )
 
 // Statistics over the whole store (the vocabulary's document frequencies,
@@ -32,7 +33,7 @@ const (
 	statsSpeakers   = "speakers"
 	// statsFormat is the first byte of a saved blob: a blob of another
 	// format (written by another version) is ignored and replaced.
-	statsFormat = 1
+	statsFormat = 2
 	// saveGrace is how long Close waits for saves under way before it
 	// abandons them.
 	saveGrace = 5 * time.Second
@@ -242,31 +243,6 @@ func decodeVocabulary(data []byte) (map[string]int, int, error) {
 	return terms, int(docs), nil
 }
 
-// speakerCounts returns each speaker's number of live statements at
-// generation gen of the read transaction tx: the last ones computed when
-// current (the map is shared: read it only), else saved ones, else from
-// one pass over the statements_speaker index.
-func (db *DB) speakerCounts(ctx context.Context, tx *sql.Tx, gen int64) (map[int64]int, error) {
-	db.countsMu.Lock()
-	if db.counts != nil && db.countsGen == gen {
-		m := db.counts
-		db.countsMu.Unlock()
-		return m, nil
-	}
-	db.countsMu.Unlock()
-	m, err := decodeCounts(readStats(ctx, tx, statsSpeakers, gen))
-	if err != nil {
-		if m, err = countSpeakers(ctx, tx); err != nil {
-			return nil, err
-		}
-		db.saveStats(statsSpeakers, gen, encodeCounts(m))
-	}
-	db.countsMu.Lock()
-	db.counts, db.countsGen = m, gen
-	db.countsMu.Unlock()
-	return m, nil
-}
-
 func countSpeakers(ctx context.Context, tx *sql.Tx) (map[int64]int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT speaker_id, COUNT(*) FROM statements WHERE retired = 0 GROUP BY speaker_id`)
 	if err != nil {
@@ -285,43 +261,93 @@ func countSpeakers(ctx context.Context, tx *sql.Tx) (map[int64]int, error) {
 	return m, rows.Err()
 }
 
-// encodeCounts encodes speaker counts as their number, then each speaker
-// by id, as the difference from the id before, and its count.
-func encodeCounts(m map[int64]int) []byte {
-	ids := make([]int64, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
+// encodeSpeakers encodes the speaker list: its distinct roles, each as
+// its length and bytes; then the number of speakers and each speaker in
+// order: id, name, role (by number), statement count, and aliases (their
+// number, then each).
+func encodeSpeakers(sps []answers.Speaker) []byte {
+	roles := map[string]int{}
+	var data, body []byte
+	for _, sp := range sps {
+		if _, ok := roles[sp.Role]; !ok {
+			roles[sp.Role] = len(roles)
+			data = appendString(data, sp.Role)
+		}
 	}
-	slices.Sort(ids)
-	data := binary.AppendUvarint(nil, uint64(len(ids)))
-	var prev int64
-	for _, id := range ids {
-		data = binary.AppendVarint(data, id-prev)
-		data = binary.AppendUvarint(data, uint64(m[id]))
-		prev = id
+	body = binary.AppendUvarint(body, uint64(len(sps)))
+	for _, sp := range sps {
+		body = binary.AppendVarint(body, sp.ID)
+		body = appendString(body, sp.Name)
+		body = binary.AppendUvarint(body, uint64(roles[sp.Role]))
+		body = binary.AppendUvarint(body, uint64(sp.Statements))
+		body = binary.AppendUvarint(body, uint64(len(sp.Aliases)))
+		for _, a := range sp.Aliases {
+			body = appendString(body, a)
+		}
 	}
-	return data
+	return append(binary.AppendUvarint(nil, uint64(len(roles))), append(data, body...)...)
 }
 
-func decodeCounts(data []byte) (map[int64]int, error) {
-	if data == nil {
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// decodeSpeakers reads what encodeSpeakers wrote. Every string is a part
+// of one copy of data; the aliases share one array, each speaker's part
+// capped, so that appending to one copies it.
+func decodeSpeakers(data []byte) ([]answers.Speaker, error) {
+	all := string(data)
+	r := statsReader{data: data}
+	str := func() string {
+		n := r.uint()
+		if r.err != nil || n > uint64(len(r.data)) {
+			r.fail()
+			return ""
+		}
+		at := len(data) - len(r.data)
+		r.data = r.data[n:]
+		return all[at : at+int(n)]
+	}
+	nroles := r.uint()
+	if r.err != nil || nroles > uint64(len(data)) {
 		return nil, errStats
 	}
-	r := statsReader{data: data}
+	roles := make([]string, nroles)
+	for i := range roles {
+		roles[i] = str()
+	}
 	n := r.uint()
 	if r.err != nil || n > uint64(len(data)) {
 		return nil, errStats
 	}
-	m := make(map[int64]int, n)
-	var id int64
-	for range n {
-		id += r.int()
-		m[id] = int(r.uint())
+	sps := make([]answers.Speaker, n)
+	aliases := make([]string, 0, n)
+	ends := make([]int, n)
+	for i := range sps {
+		sp := &sps[i]
+		sp.ID = r.int()
+		sp.Name = str()
+		role := r.uint()
+		sp.Statements = int(r.uint())
+		k := r.uint()
+		if r.err != nil || role >= nroles || k > uint64(len(r.data)) {
+			return nil, errStats
+		}
+		sp.Role = roles[role]
+		for range k {
+			aliases = append(aliases, str())
+		}
+		ends[i] = len(aliases)
 	}
 	if r.err != nil || len(r.data) != 0 {
 		return nil, errStats
 	}
-	return m, nil
+	at := 0
+	for i, end := range ends {
+		sps[i].Aliases = aliases[at:end:end]
+		at = end
+	}
+	return sps, nil
 }
 
 // statsReader reads varints, remembering the first error.
@@ -330,11 +356,15 @@ type statsReader struct {
 	err  error
 }
 
+func (r *statsReader) fail() {
+	r.err = errStats
+	r.data = nil
+}
+
 func (r *statsReader) uint() uint64 {
 	v, n := binary.Uvarint(r.data)
 	if n <= 0 {
-		r.err = errStats
-		r.data = nil
+		r.fail()
 		return 0
 	}
 	r.data = r.data[n:]
@@ -344,8 +374,7 @@ func (r *statsReader) uint() uint64 {
 func (r *statsReader) int() int64 {
 	v, n := binary.Varint(r.data)
 	if n <= 0 {
-		r.err = errStats
-		r.data = nil
+		r.fail()
 		return 0
 	}
 	r.data = r.data[n:]
@@ -354,8 +383,7 @@ func (r *statsReader) int() int64 {
 
 func (r *statsReader) bytes(n int) []byte {
 	if n > len(r.data) {
-		r.err = errStats
-		r.data = nil
+		r.fail()
 		return nil
 	}
 	b := r.data[:n]

@@ -81,6 +81,18 @@ func checkStats(t *testing.T, db *DB, when string) {
 			t.Errorf("%s: %s has %d statements, the index says %d", when, sp.Name, sp.Statements, wantCounts[sp.ID])
 		}
 	}
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	want, err := listSpeakers(ctx, tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(sps, want) {
+		t.Errorf("%s: Speakers differs from the tables:\n%+v\nwant\n%+v", when, sps, want)
+	}
 }
 
 func reopen(t *testing.T, db *DB) *DB {
@@ -119,13 +131,17 @@ func TestSavedStats(t *testing.T) {
 
 	// A saved copy at the current generation is what Vocabulary returns:
 	// plant a term the index lacks.
-	terms, docs, counts := indexVocabulary(t, db)
+	terms, docs, _ := indexVocabulary(t, db)
 	terms["planted"] = 3
 	execOn(t, path, `UPDATE stats SET data = ? WHERE name = ?`, append([]byte{statsFormat}, encodeTestVocabulary(docs, terms)...), statsVocabulary)
-	for id := range counts {
-		counts[id] += 100
+	planted, err := db.Speakers(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	execOn(t, path, `UPDATE stats SET data = ? WHERE name = ?`, append([]byte{statsFormat}, encodeCounts(counts)...), statsSpeakers)
+	for i := range planted {
+		planted[i].Statements += 100
+	}
+	execOn(t, path, `UPDATE stats SET data = ? WHERE name = ?`, append([]byte{statsFormat}, encodeSpeakers(planted)...), statsSpeakers)
 	db = reopen(t, db)
 	got, _, err := db.Vocabulary(ctx)
 	if err != nil {
@@ -222,15 +238,31 @@ func TestVocabularyEncoding(t *testing.T) {
 	if err != nil || docs != 9 || !reflect.DeepEqual(got, terms) {
 		t.Fatalf("%v %d %v", got, docs, err)
 	}
-	counts := map[int64]int{1: 5, 7: 0, 3: 1 << 40}
-	if got, err := decodeCounts(encodeCounts(counts)); err != nil || !reflect.DeepEqual(got, counts) {
-		t.Fatalf("%v %v", got, err)
+	sps := []answers.Speaker{
+		{ID: 3, Name: "B", Role: "r", Aliases: []string{"x", "y"}, Statements: 1 << 40},
+		{ID: -1, Name: "", Aliases: []string{}},
+		{ID: 1, Name: "Ä", Role: "r", Aliases: []string{""}, Statements: 2},
+		{ID: 2, Name: "C", Role: "s", Aliases: []string{}},
+	}
+	got2, err := decodeSpeakers(encodeSpeakers(sps))
+	if err != nil || !reflect.DeepEqual(got2, sps) {
+		t.Fatalf("%+v %v", got2, err)
+	}
+	got2[0].Aliases = append(got2[0].Aliases, "z")
+	if got2[2].Aliases[0] != "" {
+		t.Errorf("appending to one speaker's aliases changed another's")
 	}
 	// Every prefix of an encoding is rejected, never a panic.
 	enc := encodeTestVocabulary(9, terms)
 	for i := range enc {
 		if _, _, err := decodeVocabulary(enc[:i]); err == nil {
 			t.Errorf("a vocabulary cut at %d of %d bytes decoded", i, len(enc))
+		}
+	}
+	enc = encodeSpeakers(sps)
+	for i := range enc {
+		if _, err := decodeSpeakers(enc[:i]); err == nil {
+			t.Errorf("a speaker list cut at %d of %d bytes decoded", i, len(enc))
 		}
 	}
 }

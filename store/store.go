@@ -17,7 +17,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/onrecord/onrecord/answers"
@@ -34,10 +33,6 @@ type DB struct {
 	path  string
 	stmts readStmts // prepared on the read pool (see search.go)
 	saves saver     // saves of statistics under way (see stats.go)
-	// counts are the speakers' statement counts at generation countsGen.
-	countsMu  sync.Mutex
-	counts    map[int64]int
-	countsGen int64
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
