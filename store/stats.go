@@ -14,7 +14,9 @@ import (
 // Statistics over the whole store (the vocabulary's document frequencies,
 // the speakers' statement counts) take a pass over every doclist or every
 // statement to compute: at a million statements, a second and a tenth of
-// one. A starting process needs them before its first answer, so they are
+// one. The speaker list they come with is 130k rows to read there (90 ms),
+// one blob saved (10 ms). A starting process needs them before its first
+// answer, so they are
 // saved in the stats table (migration 0007) stamped with the generation
 // they were computed at, and read back, in the same read transaction as
 // the generation, when the stamp is still the current generation. Any
