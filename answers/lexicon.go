@@ -33,8 +33,10 @@ type lexicon struct {
 	// starting with it; each member knows its group.
 	synonyms map[string][]synMember
 	groups   [][]string
-	// spell indexes the vocabulary for spelling correction.
-	spell map[spellKey]*spellBucket
+	// spell indexes the vocabulary for spelling correction, once
+	// spellOnce has run (see spellIndex).
+	spellOnce sync.Once
+	spell     map[spellKey]*spellBucket
 
 	// Built on first use, for autocomplete only.
 	sortedOnce sync.Once
@@ -151,10 +153,10 @@ func buildLexicon(ctx context.Context, index Index, gen int64) (*lexicon, error)
 		return nil, err
 	}
 	lx := &lexicon{
-		gen: gen, speakers: map[int64]*Speaker{}, phrases: map[string][]*phrase{},
+		gen: gen, speakers: make(map[int64]*Speaker, len(speakers)), phrases: map[string][]*phrase{},
 		byTerm: map[string][]phraseRef{}, fuzzy: map[rune][]*phrase{},
-		who: map[int64]map[string]bool{}, vocab: vocab, docs: docs,
-		synonyms: map[string][]synMember{}, spell: map[spellKey]*spellBucket{},
+		who: make(map[int64]map[string]bool, len(speakers)), vocab: vocab, docs: docs,
+		synonyms: map[string][]synMember{},
 	}
 	byKey := map[string]*phrase{}
 	add := func(terms []string, id int64, kind phraseKind) {
@@ -178,6 +180,10 @@ func buildLexicon(ctx context.Context, index Index, gen int64) (*lexicon, error)
 		}
 		p.speakers = append(p.speakers, id)
 	}
+	// Roles repeat ("Spokesperson for the Foreign Ministry"): each is
+	// analysed once. A name and a role analysed apart give the terms of
+	// the two analysed together, as words never span the space between.
+	roles := map[string][]string{}
 	for i := range speakers {
 		sp := &speakers[i]
 		lx.speakers[sp.ID] = sp
@@ -186,8 +192,16 @@ func buildLexicon(ctx context.Context, index Index, gen int64) (*lexicon, error)
 		if len(name) >= 2 && looksLikePerson(sp.Name) {
 			add(name[len(name)-1:], sp.ID, nameSurname)
 		}
-		w := map[string]bool{}
-		for _, t := range Terms(sp.Name + " " + sp.Role) {
+		role, ok := roles[sp.Role]
+		if !ok {
+			role = Terms(sp.Role)
+			roles[sp.Role] = role
+		}
+		w := make(map[string]bool, len(name)+len(role))
+		for _, t := range name {
+			w[t] = true
+		}
+		for _, t := range role {
 			w[t] = true
 		}
 		for _, a := range sp.Aliases {
@@ -223,32 +237,43 @@ func buildLexicon(ctx context.Context, index Index, gen int64) (*lexicon, error)
 		_ = gi
 		lx.groups = append(lx.groups, members)
 	}
-	minDF := 1
-	if len(vocab) > spellSmallVocab {
-		minDF = spellMinDF
-	}
-	for t, df := range vocab {
-		if df < minDF && lx.byTerm[t] == nil {
-			continue
-		}
-		n := utf8.RuneCountInString(t)
-		if n < 3 {
-			continue // never a correction (see correct)
-		}
-		r, _ := utf8.DecodeRuneInString(t)
-		k := spellKey{r, n}
-		b := lx.spell[k]
-		if b == nil {
-			b = &spellBucket{}
-			lx.spell[k] = b
-		}
-		e := spellEntry{term: t, df: df, letters: letterSet(t)}
-		b.entries = append(b.entries, e)
-		if e.df > b.top.df || (e.df == b.top.df && e.term < b.top.term) {
-			b.top = e
-		}
-	}
+	// Spelling correction is for unknown words only: its index is built
+	// on the side, and waited for by the first correction that needs it.
+	go lx.spellIndex()
 	return lx, nil
+}
+
+// spellIndex builds the index of spelling corrections (see spellKey) once.
+func (lx *lexicon) spellIndex() map[spellKey]*spellBucket {
+	lx.spellOnce.Do(func() {
+		lx.spell = map[spellKey]*spellBucket{}
+		minDF := 1
+		if len(lx.vocab) > spellSmallVocab {
+			minDF = spellMinDF
+		}
+		for t, df := range lx.vocab {
+			if df < minDF && lx.byTerm[t] == nil {
+				continue
+			}
+			n := utf8.RuneCountInString(t)
+			if n < 3 {
+				continue // never a correction (see correct)
+			}
+			r, _ := utf8.DecodeRuneInString(t)
+			k := spellKey{r, n}
+			b := lx.spell[k]
+			if b == nil {
+				b = &spellBucket{}
+				lx.spell[k] = b
+			}
+			e := spellEntry{term: t, df: df, letters: letterSet(t)}
+			b.entries = append(b.entries, e)
+			if e.df > b.top.df || (e.df == b.top.df && e.term < b.top.term) {
+				b.top = e
+			}
+		}
+	})
+	return lx.spell
 }
 
 // looksLikePerson tells a person's name ("Sergey Lavrov") from a body or a
@@ -261,7 +286,21 @@ func looksLikePerson(name string) bool {
 	}
 	for _, w := range words {
 		r, _ := utf8.DecodeRuneInString(w)
-		if !isUpper(r) || orgWords[strings.ToLower(w)] || (len(w) > 1 && strings.ToUpper(w) == w) {
+		if !isUpper(r) || orgWords[strings.ToLower(w)] || (len(w) > 1 && isAllUpper(w)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isAllUpper reports whether strings.ToUpper(w) == w, without building
+// the upper-case copy for an ASCII word.
+func isAllUpper(w string) bool {
+	if !isASCII(w) {
+		return strings.ToUpper(w) == w
+	}
+	for i := 0; i < len(w); i++ {
+		if 'a' <= w[i] && w[i] <= 'z' {
 			return false
 		}
 	}
@@ -273,6 +312,9 @@ func looksLikePerson(name string) bool {
 var orgWords = set("america american usa party committee majority action fund council news network institute foundation coalition association group project center centre posts club society union league alliance campaign pac media times post press daily journal report tv radio channel company corporation inc llc organization department office agency administration government state states republicans democrats republican democratic conservatives progressives voters")
 
 func isUpper(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'A' <= r && r <= 'Z' // what the test below gives for ASCII
+	}
 	return strings.ToUpper(string(r)) == string(r) && strings.ToLower(string(r)) != string(r)
 }
 
@@ -382,6 +424,7 @@ func (lx *lexicon) correct(term string) (string, bool) {
 		max = 2
 	}
 	r, _ := utf8.DecodeRuneInString(term)
+	spell := lx.spellIndex()
 	best, bestD, bestDF := "", max+1, 0
 	consider := func(e spellEntry, d int) {
 		if d < bestD || (d == bestD && (e.df > bestDF || (e.df == bestDF && e.term < best))) {
@@ -390,7 +433,7 @@ func (lx *lexicon) correct(term string) (string, bool) {
 	}
 	letters := letterSet(term)
 	for m := n - max; m <= n+max; m++ {
-		b := lx.spell[spellKey{r, m}]
+		b := spell[spellKey{r, m}]
 		if b == nil {
 			continue
 		}
@@ -408,7 +451,7 @@ func (lx *lexicon) correct(term string) (string, bool) {
 	// suffix.
 	runes := []rune(term)
 	for m := 5; m < n-max; m++ {
-		b := lx.spell[spellKey{r, m}]
+		b := spell[spellKey{r, m}]
 		if b == nil || n-m > 5 || !suffixes[string(runes[m:])] {
 			continue
 		}

@@ -62,30 +62,108 @@ func (db *DB) Generation(ctx context.Context) (int64, error) {
 }
 
 // Speakers lists every speaker with their aliases and live statement count,
-// by name.
+// by name: the saved list when current (see stats.go), else listSpeakers.
 func (db *DB) Speakers(ctx context.Context) ([]answers.Speaker, error) {
-	rows, err := db.read.QueryContext(ctx, `
-		SELECT p.id, p.name, p.role,
-			(SELECT COUNT(*) FROM statements s WHERE s.speaker_id = p.id AND s.retired = 0),
-			COALESCE((SELECT json_group_array(alias) FROM (SELECT alias FROM speaker_aliases a WHERE a.speaker_id = p.id ORDER BY alias)), '[]')
-		FROM speakers p ORDER BY p.name COLLATE NOCASE`)
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	gen, err := generation(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if data := readStats(ctx, tx, statsSpeakers, gen); data != nil {
+		if sps, err := decodeSpeakers(data); err == nil {
+			return sps, nil
+		}
+	}
+	sps, err := listSpeakers(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	db.saveStats(statsSpeakers, gen, encodeSpeakers(sps))
+	return sps, nil
+}
+
+// listSpeakers reads the speakers from their tables in flat reads joined
+// here: a count per speaker through a correlated subquery (and aliases
+// through another) cost 0.55 s at a million statements, against some
+// 0.15 s for one pass over the speaker index and a sort of the names.
+func listSpeakers(ctx context.Context, tx *sql.Tx) ([]answers.Speaker, error) {
+	counts, err := countSpeakers(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, role FROM speakers`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []answers.Speaker
+	out := make([]answers.Speaker, 0, len(counts)+16)
+	at := make(map[int64]int, len(counts)+16)
 	for rows.Next() {
 		var sp answers.Speaker
-		var aliases string
-		if err := rows.Scan(&sp.ID, &sp.Name, &sp.Role, &sp.Statements, &aliases); err != nil {
+		if err := rows.Scan(&sp.ID, &sp.Name, &sp.Role); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(aliases), &sp.Aliases); err != nil {
-			return nil, err
-		}
+		sp.Statements = counts[sp.ID]
+		sp.Aliases = []string{}
+		at[sp.ID] = len(out)
 		out = append(out, sp)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// The primary key's order: by speaker, then alias (binary collation).
+	rows, err = tx.QueryContext(ctx, `SELECT speaker_id, alias FROM speaker_aliases ORDER BY speaker_id, alias`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var a string
+		if err := rows.Scan(&id, &a); err != nil {
+			return nil, err
+		}
+		if i, ok := at[id]; ok {
+			out[i].Aliases = append(out[i].Aliases, a)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Sorted by index: swapping whole speakers took a fifth of the time.
+	order := make([]int32, len(out))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return compareNoCase(out[a].Name, out[b].Name) })
+	sorted := make([]answers.Speaker, len(out))
+	for i, j := range order {
+		sorted[i] = out[j]
+	}
+	return sorted, nil
+}
+
+// compareNoCase orders as SQLite's NOCASE collation does: bytes compared
+// with ASCII letters folded to lower case, and nothing else folded.
+func compareNoCase(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return int(x) - int(y)
+		}
+	}
+	return len(a) - len(b)
 }
 
 // Synonyms returns the curated term groups.
@@ -108,30 +186,6 @@ func (db *DB) Synonyms(ctx context.Context) ([][]string, error) {
 		out = append(out, g)
 	}
 	return out, rows.Err()
-}
-
-// Vocabulary returns each indexed term with its document frequency, and
-// the number of live statements.
-func (db *DB) Vocabulary(ctx context.Context) (map[string]int, int, error) {
-	var docs int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM statements WHERE retired = 0`).Scan(&docs); err != nil {
-		return nil, 0, err
-	}
-	rows, err := db.read.QueryContext(ctx, `SELECT term, doc FROM statements_vocab`)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	terms := make(map[string]int, 1024)
-	for rows.Next() {
-		var t string
-		var n int
-		if err := rows.Scan(&t, &n); err != nil {
-			return nil, 0, err
-		}
-		terms[t] = n
-	}
-	return terms, docs, rows.Err()
 }
 
 // ftsQuery builds an FTS5 MATCH expression from analysed term groups.

@@ -32,6 +32,7 @@ type DB struct {
 	read  *sql.DB // a small pool for questions
 	path  string
 	stmts readStmts // prepared on the read pool (see search.go)
+	saves saver     // saves of statistics under way (see stats.go)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -73,6 +74,7 @@ func Open(ctx context.Context, path string, seed *answers.Seed) (*DB, error) {
 	fresh := errors.Is(statErr, fs.ErrNotExist)
 
 	db := &DB{path: path, Now: time.Now}
+	db.saves.ctx, db.saves.cancel = context.WithCancel(context.Background())
 	var err error
 	if db.write, err = sql.Open("sqlite", dsn(path, false)); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -116,6 +118,7 @@ func (db *DB) applySeed(ctx context.Context, seed *answers.Seed) error {
 // Close closes the store.
 func (db *DB) Close() error {
 	var errs []error
+	db.saves.wait()
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
