@@ -140,9 +140,15 @@ func newLazyWriter(tx *Tx) *writer {
 }
 
 // loadSpeakers adds the speakers a query returns (id, name, role, alias
-// or NULL) to those loaded.
+// or NULL) to those loaded. The query is prepared once per writer: a lazy
+// writer runs it for every new name an import meets, thousands of times,
+// and preparing it each time cost more than running it.
 func (w *writer) loadSpeakers(ctx context.Context, query string, args ...any) error {
-	rows, err := w.tx.QueryContext(ctx, query, args...)
+	s, err := w.prepare(ctx, query)
+	if err != nil {
+		return err
+	}
+	rows, err := s.QueryContext(ctx, args...)
 	if err != nil {
 		return err
 	}
