@@ -191,10 +191,14 @@ func (db *DB) UpdateStatement(ctx context.Context, id int64, rev int, patch answ
 // revision; the history keeps everything in between.
 func (db *DB) Revert(ctx context.Context, id int64, rev int, actor string) (*answers.Statement, error) {
 	var js string
-	err := db.read.QueryRowContext(ctx, `SELECT data FROM revisions WHERE statement_id = ? AND rev = ?`, id, rev).Scan(&js)
+	cur, err := scanStatement(db.read.QueryRowContext(ctx, `SELECT `+statementCols+`, r.data`+statementFrom+`
+		JOIN revisions r ON r.statement_id = s.id WHERE r.statement_id = ? AND r.rev = ?`, id, rev), &js)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, answers.Errorf(answers.ENotFound, "Statement #%d has no revision %d. Send /history %d to see them.", id, rev, id)
 	} else if err != nil {
+		return nil, err
+	}
+	if js, err = firstRevision(js, cur); err != nil {
 		return nil, err
 	}
 	var old answers.Record
@@ -257,7 +261,7 @@ func (db *DB) change(ctx context.Context, id int64, rev int, actor string, next 
 		}
 	}
 	st.Rev = cur.Rev + 1
-	if err := w.update(ctx, &st); err != nil {
+	if err := w.update(ctx, &st, cur); err != nil {
 		return nil, err
 	}
 	if err := w.revise(ctx, &answers.Record{Statement: st}, action, actor); err != nil {
@@ -323,7 +327,10 @@ func diffSummary(a, b *answers.Statement) string {
 
 // History returns every revision of a statement, oldest first.
 func (db *DB) History(ctx context.Context, id int64) ([]answers.Revision, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT rev, action, actor, created_at, data FROM revisions WHERE statement_id = ? ORDER BY rev`, id)
+	// The statement as it stands comes with every revision, for a first
+	// revision that left its data to it (see firstRevision).
+	rows, err := db.read.QueryContext(ctx, `SELECT `+statementCols+`, r.rev, r.action, r.actor, r.created_at, r.data`+statementFrom+`
+		JOIN revisions r ON r.statement_id = s.id WHERE r.statement_id = ? ORDER BY r.rev`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +339,11 @@ func (db *DB) History(ctx context.Context, id int64) ([]answers.Revision, error)
 	for rows.Next() {
 		var r answers.Revision
 		var at, js string
-		if err := rows.Scan(&r.Rev, &r.Action, &r.Actor, &at, &js); err != nil {
+		cur, err := scanStatement(rows, &r.Rev, &r.Action, &r.Actor, &at, &js)
+		if err != nil {
+			return nil, err
+		}
+		if js, err = firstRevision(js, cur); err != nil {
 			return nil, err
 		}
 		r.At, _ = parseTime(at)
@@ -419,6 +430,9 @@ func (db *DB) RenameSpeaker(ctx context.Context, id int64, name, actor string) e
 	return db.speakerTx(ctx, id, actor, "speaker.rename", func(w *writer, sp *speakerRow) (string, error) {
 		if other := w.speakers[strings.ToLower(name)]; other != nil && other != sp {
 			return "", answers.Errorf(answers.EConflict, "%s is already a speaker; merge the two instead.", other.name)
+		}
+		if err := w.keepFirstRevisions(ctx, sp.id); err != nil {
+			return "", err
 		}
 		if _, err := w.tx.ExecContext(ctx, `UPDATE speakers SET name = ?, updated_at = ? WHERE id = ?`, name, w.tx.now, sp.id); err != nil {
 			return "", err
@@ -509,8 +523,9 @@ func (db *DB) MergeSpeakers(ctx context.Context, from, into int64, actor string)
 		}
 		rows.Close()
 		for _, st := range moved {
+			old := *st
 			st.SpeakerID, st.Speaker, st.Rev = dst.id, dst.name, st.Rev+1
-			if err := w.update(ctx, st); err != nil {
+			if err := w.update(ctx, st, &old); err != nil {
 				return "", err
 			}
 			if err := w.revise(ctx, &answers.Record{Statement: *st}, "merge", actor); err != nil {

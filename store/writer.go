@@ -140,9 +140,15 @@ func newLazyWriter(tx *Tx) *writer {
 }
 
 // loadSpeakers adds the speakers a query returns (id, name, role, alias
-// or NULL) to those loaded.
+// or NULL) to those loaded. The query is prepared once per writer: a lazy
+// writer runs it for every new name an import meets, thousands of times,
+// and preparing it each time cost more than running it.
 func (w *writer) loadSpeakers(ctx context.Context, query string, args ...any) error {
-	rows, err := w.tx.QueryContext(ctx, query, args...)
+	s, err := w.prepare(ctx, query)
+	if err != nil {
+		return err
+	}
+	rows, err := s.QueryContext(ctx, args...)
 	if err != nil {
 		return err
 	}
@@ -281,7 +287,6 @@ type prepared struct {
 	speaker     string // the speaker's name in lower case (see speaker)
 	body, about string // analysed full-text columns (see indexNew)
 	topics      string // the topics column (see statementArgs)
-	data        string // the revision's data (see revisionData)
 }
 
 // prepare does that work. It is safe to call from any goroutine.
@@ -295,7 +300,6 @@ func prepare(rec *answers.Record) prepared {
 		p.about = answers.IndexText(append(slices.Clip(rec.Topics), rec.Context)...)
 	}
 	p.topics = topicsJSON(rec.Topics)
-	p.data, _ = revisionData(&rec.Statement) // an error is met again by revise
 	return p
 }
 
@@ -344,16 +348,20 @@ func (w *writer) putPrepared(ctx context.Context, rec *answers.Record, p *prepar
 			return unchanged, nil
 		}
 		rec.Rev = old.Rev + 1
-		if err := w.update(ctx, &rec.Statement); err != nil {
+		if err := w.update(ctx, &rec.Statement, old); err != nil {
 			return 0, err
 		}
-		return updated, w.revisePrepared(ctx, rec, p, "edit", actor)
+		return updated, w.revise(ctx, rec, "edit", actor)
 	}
 	rec.Rev = 1
 	if err := w.insert(ctx, &rec.Statement, p); err != nil {
 		return 0, err
 	}
-	return added, w.revisePrepared(ctx, rec, p, action, actor)
+	if rec.Speaker == sp.name {
+		// The row says all the revision would (see firstRevision).
+		return added, w.writeRevision(ctx, rec.ID, 1, "", action, actor)
+	}
+	return added, w.revise(ctx, rec, action, actor)
 }
 
 // unused reports whether no statement can have this id yet: it is past
@@ -469,7 +477,13 @@ func (w *writer) insert(ctx context.Context, st *answers.Statement, p *prepared)
 	return w.indexNew(ctx, st, p)
 }
 
-func (w *writer) update(ctx context.Context, st *answers.Statement) error {
+// update writes st over old, the statement as it stands.
+func (w *writer) update(ctx context.Context, st, old *answers.Statement) error {
+	if old.Rev == 1 {
+		if err := w.keepFirstRevision(ctx, old); err != nil {
+			return err
+		}
+	}
 	_, err := w.exec(ctx, `UPDATE statements SET speaker_id = ?, speaker_role = ?, text = ?, kind = ?, said_on = ?, said_when = ?,
 		topics = ?, context = ?, source_outlet = ?, source_title = ?, source_url = ?, source_published_on = ?, source_note = ?,
 		retired = ?, rev = ?, updated_at = ? WHERE id = ?`,
@@ -585,25 +599,84 @@ func (w *writer) reindexSpeakers(ctx context.Context) error {
 
 // revise records the statement as it now stands.
 func (w *writer) revise(ctx context.Context, rec *answers.Record, action, actor string) error {
-	return w.revisePrepared(ctx, rec, nil, action, actor)
+	data, err := revisionData(&rec.Statement)
+	if err != nil {
+		return err
+	}
+	return w.writeRevision(ctx, rec.ID, rec.Rev, data, action, actor)
 }
 
-// revisePrepared is revise with the data already marshalled in p, when p
-// is not nil.
-func (w *writer) revisePrepared(ctx context.Context, rec *answers.Record, p *prepared, action, actor string) error {
-	var data string
-	if p != nil {
-		data = p.data
+func (w *writer) writeRevision(ctx context.Context, id int64, rev int, data, action, actor string) error {
+	_, err := w.exec(ctx, `INSERT INTO revisions (statement_id, rev, data, action, actor, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, rev, data, action, actor, w.tx.now)
+	return err
+}
+
+// A statement's first revision may leave its data empty: while the
+// statement is at revision 1 and its speaker keeps their name, the row
+// and the speaker's name say exactly what the data would (revisionData of
+// the statement as scanStatement reads it), and an import of a million
+// statements writes a few bytes a revision instead of the whole record
+// again (half the size of the store). The writer fills the data in before
+// anything changes that: keepFirstRevision before a statement at
+// revision 1 is updated, keepFirstRevisions before a speaker is renamed.
+// Triggers (migration 0005) refuse any change that would lose it.
+// History and Revert read revisions through firstRevision.
+//
+// The first revision keeps its data when the record named its speaker
+// otherwise than the speaker's name (another case): the data keeps the
+// name as the record gave it.
+
+// firstRevision is the data of a revision, given the statement it belongs
+// to as it stands (read in the same query, so from the same snapshot).
+func firstRevision(data string, st *answers.Statement) (string, error) {
+	if data != "" {
+		return data, nil
 	}
-	if data == "" {
-		var err error
-		if data, err = revisionData(&rec.Statement); err != nil {
+	if st.Rev != 1 {
+		return "", fmt.Errorf("statement %d: revision 1 has no data but the statement is at revision %d", st.ID, st.Rev)
+	}
+	return revisionData(st)
+}
+
+// keepFirstRevision writes out the first revision's data of old, a
+// statement at revision 1 as it stands, if it was left empty.
+func (w *writer) keepFirstRevision(ctx context.Context, old *answers.Statement) error {
+	data, err := revisionData(old)
+	if err != nil {
+		return err
+	}
+	_, err = w.exec(ctx, `UPDATE revisions SET data = ? WHERE statement_id = ? AND rev = 1 AND data = ''`, data, old.ID)
+	return err
+}
+
+// keepFirstRevisions writes out every empty first revision of a speaker's
+// statements, before the speaker's name changes.
+func (w *writer) keepFirstRevisions(ctx context.Context, speakerID int64) error {
+	rows, err := w.tx.QueryContext(ctx, `SELECT `+statementCols+statementFrom+`
+		JOIN revisions r ON r.statement_id = s.id AND r.rev = 1 WHERE s.speaker_id = ? AND s.rev = 1 AND r.data = ''`, speakerID)
+	if err != nil {
+		return err
+	}
+	var sts []*answers.Statement
+	for rows.Next() {
+		st, err := scanStatement(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		sts = append(sts, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, st := range sts {
+		if err := w.keepFirstRevision(ctx, st); err != nil {
 			return err
 		}
 	}
-	_, err := w.exec(ctx, `INSERT INTO revisions (statement_id, rev, data, action, actor, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		rec.ID, rec.Rev, data, action, actor, w.tx.now)
-	return err
+	return nil
 }
 
 // revisionData is the JSON of the statement a revision keeps. It leaves

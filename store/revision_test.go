@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/onrecord/onrecord/answers"
+)
+
+// firstRevisionFile is a file whose records cover what a revision holds:
+// every date precision, HTML and non-ASCII text, topics, sources, a
+// retired record, roles, and a speaker named in another case than theirs.
+const firstRevisionFile = `{"speaker":"Ana Núñez","speaker_aliases":["Núñez"],"speaker_role":"Mayor","text":"Taxes <up> & \"spending\" down.","said_on":"2024","topics":["tax","a&b"],"context":"a <b>speech</b>","source":{"outlet":"Tribune","title":"T","url":"https://example.com/a?b=1&c=2","published_on":"2024-06-01","note":"n"}}
+{"speaker":"Ana Núñez","text":"Second — with a dash.","kind":"paraphrase","said_on":"2024-06","said_when":"in June"}
+{"speaker":"ana núñez","text":"Named in lower case.","said_on":"2024-06-02"}
+{"speaker":"Bo Li","text":"Retired on arrival.","retired":true,"topics":[]}
+{"speaker":"Bo Li","speaker_role":"Minister","text":"Plain.","source":{"note":"unsourced"}}
+{"speaker":"Cy Young","text":"Moved by a merge."}
+`
+
+// TestFirstRevisionLeftToTheRow: a first revision without data reads as
+// exactly the data it would have held, before and after every change that
+// fills it in (an edit, a rename, a merge, a revert), and the store
+// refuses a change that would lose it.
+func TestFirstRevisionLeftToTheRow(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "onrecord.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	recs, err := answers.ParseRecords(strings.NewReader(firstRevisionFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{} // what revision 1 held when every record was written out
+	for i := range recs {
+		js, err := revisionData(&recs[i].Statement)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[int64(i+1)] = js
+	}
+	if _, err := db.Import(ctx, strings.NewReader(firstRevisionFile), "test"); err != nil {
+		t.Fatal(err)
+	}
+	rawData := func(id int64) string {
+		var js string
+		if err := db.read.QueryRowContext(ctx, `SELECT data FROM revisions WHERE statement_id = ? AND rev = 1`, id).Scan(&js); err != nil {
+			t.Fatal(err)
+		}
+		return js
+	}
+	check := func(when string) {
+		t.Helper()
+		for id, js := range want {
+			h, err := db.History(ctx, id)
+			if err != nil {
+				t.Fatalf("%s: history of #%d: %v", when, id, err)
+			}
+			var rec answers.Record
+			rec.Statement = h[0].Statement
+			rec.ID, rec.Rev = 0, 0
+			got, _ := revisionData(&rec.Statement)
+			if got != js || h[0].Rev != 1 || h[0].Action != "import" || h[0].Actor != "test" {
+				t.Errorf("%s: revision 1 of #%d reads\n%s (%d %s by %s), want\n%s", when, id, got, h[0].Rev, h[0].Action, h[0].Actor, js)
+			}
+		}
+	}
+	for _, id := range []int64{1, 2, 4, 5, 6} {
+		if js := rawData(id); js != "" {
+			t.Errorf("#%d: revision 1 holds %s, want it left to the row", id, js)
+		}
+	}
+	if js := rawData(3); js != want[3] {
+		t.Errorf("#3, named in another case: revision 1 holds %q, want %q", js, want[3])
+	}
+	check("imported")
+
+	// Nothing may change a statement or rename a speaker behind the
+	// writer's back.
+	if _, err := db.write.ExecContext(ctx, `UPDATE statements SET text = 'x' WHERE id = 1`); err == nil {
+		t.Error("a direct update of a statement at revision 1 went through")
+	}
+	if _, err := db.write.ExecContext(ctx, `UPDATE speakers SET name = 'x' WHERE name = 'Bo Li'`); err == nil {
+		t.Error("a direct rename of a speaker went through")
+	}
+
+	text := "Edited."
+	if _, err := db.UpdateStatement(ctx, 2, 1, answers.StatementPatch{Text: &text}, "mod"); err != nil {
+		t.Fatal(err)
+	}
+	if rawData(2) != want[2] {
+		t.Errorf("#2 edited: revision 1 holds %q", rawData(2))
+	}
+	sps, err := db.Speakers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	for _, sp := range sps {
+		ids[sp.Name] = sp.ID
+	}
+	if err := db.RenameSpeaker(ctx, ids["Bo Li"], "Bo Lee", "mod"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MergeSpeakers(ctx, ids["Cy Young"], ids["Ana Núñez"], "mod"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{2, 4, 5, 6} {
+		if rawData(id) != want[id] {
+			t.Errorf("#%d: revision 1 holds %q after the changes, want %q", id, rawData(id), want[id])
+		}
+	}
+	if rawData(1) != "" {
+		t.Error("#1, never changed, had its first revision written out")
+	}
+	check("changed")
+
+	// Reverting to a first revision left to the row restores it.
+	other := "Taxes down, spending up, says the edit."
+	if _, err := db.UpdateStatement(ctx, 1, 1, answers.StatementPatch{Text: &other}, "mod"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.Revert(ctx, 1, 1, "mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Text != recs[0].Text || st.Rev != 3 {
+		t.Errorf("reverted #1: %q at revision %d, want %q at 3", st.Text, st.Rev, recs[0].Text)
+	}
+	check("reverted")
+}
