@@ -392,3 +392,15 @@ func (r *statsReader) bytes(n int) []byte {
 	r.data = r.data[n:]
 	return b
 }
+
+// SaveStats computes the statistics a starting process reads and saves
+// them, so that the next start is quick: what a process that has just
+// written many statements (an import from the command line) can do for
+// the bot that starts after it. Close waits for the save.
+func (db *DB) SaveStats(ctx context.Context) error {
+	if _, _, err := db.Vocabulary(ctx); err != nil {
+		return err
+	}
+	_, err := db.Speakers(ctx)
+	return err
+}

@@ -251,6 +251,13 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, i
 		return fmt.Errorf("nothing imported: %s", answers.ErrorMessage(err))
 	}
 	fmt.Fprintf(io.out, "imported: %s\n", res)
+	if res.Added+res.Updated > 0 {
+		// The next start reads these instead of counting the whole index
+		// again (a second and more at a million statements).
+		if err := db.SaveStats(ctx); err != nil {
+			return fmt.Errorf("imported, but the statistics for a quick start were not saved: %w", err)
+		}
+	}
 	return nil
 }
 

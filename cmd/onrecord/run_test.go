@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -146,5 +147,37 @@ func TestBackupAndUsage(t *testing.T) {
 	}
 	if _, _, err := p.run("", "frobnicate"); exitCode(err) != 2 {
 		t.Errorf("unknown command: %v, want a usage error", err)
+	}
+}
+
+// After an import from the command line, the statistics a starting bot
+// reads are saved for the store's new generation, so that its start does
+// not count the whole index again.
+func TestImportSavesStatsForTheNextStart(t *testing.T) {
+	p := newProgram(t)
+	p.mustRun("", "export") // creates the seeded store
+	p.mustRun(`{"speaker":"New Person","text":"A statement about harbour tariffs"}`+"\n", "import", "-")
+	db, err := sql.Open("sqlite", "file:"+p.env["ONRECORD_DB"]+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var gen int64
+	if err := db.QueryRow(`SELECT value FROM meta WHERE key = 'generation'`).Scan(&gen); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(`SELECT name FROM stats WHERE generation = ?`, gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	saved := map[string]bool{}
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		saved[name] = true
+	}
+	if !saved["vocabulary"] || !saved["speakers"] {
+		t.Errorf("statistics saved for generation %d: %v, want vocabulary and speakers", gen, saved)
 	}
 }
