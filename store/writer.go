@@ -569,24 +569,33 @@ func (w *writer) flushIndex(ctx context.Context) error {
 	return nil
 }
 
+// statements reads the statements a query in the transaction selects
+// (statementCols), all of them before the caller writes anything.
+func (w *writer) statements(ctx context.Context, query string, args ...any) ([]*answers.Statement, error) {
+	rows, err := w.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var sts []*answers.Statement
+	for rows.Next() {
+		st, err := scanStatement(rows)
+		if err != nil {
+			return nil, err
+		}
+		sts = append(sts, st)
+	}
+	return sts, rows.Err()
+}
+
 // reindexSpeakers refreshes the "who" terms of the statements of every
 // speaker whose name, role or aliases changed in this transaction.
 func (w *writer) reindexSpeakers(ctx context.Context) error {
 	for id := range w.stale {
-		rows, err := w.tx.QueryContext(ctx, `SELECT `+statementCols+statementFrom+` WHERE s.speaker_id = ? AND s.retired = 0`, id)
+		sts, err := w.statements(ctx, `SELECT `+statementCols+statementFrom+` WHERE s.speaker_id = ? AND s.retired = 0`, id)
 		if err != nil {
 			return err
 		}
-		var sts []*answers.Statement
-		for rows.Next() {
-			st, err := scanStatement(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			sts = append(sts, st)
-		}
-		rows.Close()
 		for _, st := range sts {
 			if err := w.index(ctx, st); err != nil {
 				return err
@@ -653,22 +662,9 @@ func (w *writer) keepFirstRevision(ctx context.Context, old *answers.Statement) 
 // keepFirstRevisions writes out every empty first revision of a speaker's
 // statements, before the speaker's name changes.
 func (w *writer) keepFirstRevisions(ctx context.Context, speakerID int64) error {
-	rows, err := w.tx.QueryContext(ctx, `SELECT `+statementCols+statementFrom+`
+	sts, err := w.statements(ctx, `SELECT `+statementCols+statementFrom+`
 		JOIN revisions r ON r.statement_id = s.id AND r.rev = 1 WHERE s.speaker_id = ? AND s.rev = 1 AND r.data = ''`, speakerID)
 	if err != nil {
-		return err
-	}
-	var sts []*answers.Statement
-	for rows.Next() {
-		st, err := scanStatement(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		sts = append(sts, st)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, st := range sts {
