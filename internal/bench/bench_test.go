@@ -35,6 +35,7 @@ import (
 	"github.com/onrecord/onrecord/data"
 	"github.com/onrecord/onrecord/internal/gen"
 	"github.com/onrecord/onrecord/internal/liar2"
+	"github.com/onrecord/onrecord/internal/sharedtest"
 	"github.com/onrecord/onrecord/store"
 )
 
@@ -263,7 +264,7 @@ func countLines(tb testing.TB, path string) int {
 // liarJSONL converts the LIAR2 corpus (or skips) and returns its
 // statements as generator statements, for gen.Questions.
 func liarJSONL(tb testing.TB, path string) []gen.Statement {
-	dir := sharedDir(tb, "corpora/liar2")
+	dir := sharedtest.Require(tb, "corpora/liar2")
 	writeOnce(tb, path, func(w io.Writer) error {
 		_, err := liar2.ConvertFiles(dir, w)
 		return err
@@ -290,32 +291,12 @@ func liarJSONL(tb testing.TB, path string) []gen.Statement {
 	return sample
 }
 
-// sharedDir finds ../shared beside the checkout, or skips.
-func sharedDir(tb testing.TB, sub string) string {
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", sub)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skipf("shared/%s not found beside the project", sub)
-		}
-		dir = parent
-	}
-}
-
 // projectQuestions are the evaluation questions: the project's own sets
 // and the shared dev set when present.
 func projectQuestions(tb testing.TB) []string {
 	paths := []string{"../../answers/testdata/eval.jsonl", "../../answers/testdata/heldout.jsonl"}
-	dir, _ := os.Getwd()
-	for d := dir; filepath.Dir(d) != d; d = filepath.Dir(d) {
-		if p := filepath.Join(d, "shared", "eval", "dev-questions.jsonl"); fileExists(p) {
-			paths = append(paths, p)
-			break
-		}
+	if p := sharedtest.Dir("eval/dev-questions.jsonl"); p != "" {
+		paths = append(paths, p)
 	}
 	var qs []string
 	for _, p := range paths {
@@ -336,8 +317,6 @@ func projectQuestions(tb testing.TB) []string {
 	}
 	return qs
 }
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // importStore creates a store at path with the seed and imports jsonl on
 // top of it, chunk statements per transaction, as `onrecord import` would

@@ -6,12 +6,11 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/onrecord/onrecord/answers"
+	"github.com/onrecord/onrecord/internal/sharedtest"
 )
 
 func generate(t *testing.T, seed int64, n int) []byte {
@@ -340,23 +339,7 @@ func TestTableParses(t *testing.T) {
 // shared/ is above the working directory, and compares it with the
 // committed one.
 func TestTableUpToDate(t *testing.T) {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	corpus := ""
-	for d := dir; ; {
-		p := filepath.Join(d, "shared", "corpora", "liar2")
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			corpus = p
-			break
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			t.Skip("no shared/corpora/liar2 above the working directory")
-		}
-		d = parent
-	}
+	corpus := sharedtest.Require(t, "corpora/liar2")
 	var buf bytes.Buffer
 	if err := BuildTable(corpus, &buf); err != nil {
 		t.Fatal(err)
