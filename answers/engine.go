@@ -195,10 +195,7 @@ const synonymMatch = 0.85
 // rank retrieves candidates for the groups and orders them by score; who
 // is what the speakers were chosen by, if an affiliation.
 func (e *Engine) rank(ctx context.Context, lx *lexicon, groups []group, speakers []int64, who [][]string) ([]Answer, error) {
-	sq := SearchQuery{SpeakerIDs: speakers, Limit: candidates}
-	if speakers != nil {
-		sq.SpeakerTerms = who
-	}
+	sq := SearchQuery{SpeakerIDs: speakers, SpeakerTerms: who, Limit: candidates}
 	for _, g := range groups {
 		alts := g.alts
 		if g.search != nil {

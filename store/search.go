@@ -365,10 +365,8 @@ func (db *DB) ofSpeakers(ctx context.Context, ids []int64, speakers any) (map[in
 	if err := s.QueryRowContext(ctx, string(js), speakers).Scan(&list); err != nil {
 		return nil, err
 	}
-	for _, f := range strings.Split(string(list), ",") {
-		if id, err := strconv.ParseInt(f, 10, 64); err == nil {
-			keep[id] = true
-		}
+	if err := eachID(list, func(id int64) { keep[id] = true }); err != nil {
+		return nil, err
 	}
 	return keep, nil
 }
@@ -404,13 +402,21 @@ func (db *DB) streamIDs(ctx context.Context, query, match string, limit int, fn 
 	if err := s.QueryRowContext(ctx, match, limit).Scan(&list); err != nil {
 		return err
 	}
+	if err := eachID(list, fn); err != nil {
+		return fmt.Errorf("stream %q: %w", match, err)
+	}
+	return nil
+}
+
+// eachID calls fn with each id of a group_concat list ("12,7,40").
+func eachID(list []byte, fn func(int64)) error {
 	for len(list) > 0 {
 		var id int64
 		i := 0
 		for ; i < len(list) && list[i] != ','; i++ {
 			c := list[i] - '0'
 			if c > 9 {
-				return fmt.Errorf("stream %q: bad id list %q", match, list)
+				return fmt.Errorf("bad id list %q", list)
 			}
 			id = id*10 + int64(c)
 		}
@@ -475,7 +481,6 @@ func (db *DB) whoFilter(ctx context.Context, speakers any) (string, error) {
 // read positions, and fifteen of them took 10-15 ms a query at a million
 // statements.
 func namesFilter(names [][]string) string {
-	quote := func(t string) string { return `"` + strings.ReplaceAll(t, `"`, `""`) + `"` }
 	shared := slices.Clone(names[0])
 	for _, n := range names[1:] {
 		shared = slices.DeleteFunc(shared, func(t string) bool { return !slices.Contains(n, t) })
@@ -516,7 +521,7 @@ func whoTermsFilter(groups [][]string) string {
 	for _, g := range groups {
 		var or []string
 		for _, t := range g {
-			or = append(or, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+			or = append(or, quote(t))
 		}
 		and = append(and, "("+strings.Join(or, " OR ")+")")
 	}

@@ -188,6 +188,9 @@ func (db *DB) Synonyms(ctx context.Context) ([][]string, error) {
 	return out, rows.Err()
 }
 
+// quote makes a term or phrase an FTS5 string: never read as syntax.
+func quote(t string) string { return `"` + strings.ReplaceAll(t, `"`, `""`) + `"` }
+
 // ftsQuery builds an FTS5 MATCH expression from analysed term groups.
 // Terms are quoted, so no user text is ever read as query syntax. A
 // phrase with a word that is an alternative on its own is left out: it
@@ -210,15 +213,12 @@ func ftsQuery(groups [][]string) string {
 				continue
 			}
 			seen[t+"\x00"] = true
-			for i, w := range words {
-				words[i] = strings.ReplaceAll(w, `"`, `""`)
-			}
 			prefix := ""
 			if strings.HasSuffix(t, "*") {
 				prefix = "*"
 				words[len(words)-1] = strings.TrimSuffix(words[len(words)-1], "*")
 			}
-			alts = append(alts, `"`+strings.Join(words, " ")+`"`+prefix)
+			alts = append(alts, quote(strings.Join(words, " "))+prefix)
 		}
 	}
 	return strings.Join(alts, " OR ")
