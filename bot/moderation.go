@@ -571,14 +571,7 @@ func runUndo(ctx context.Context, b *Bot, req Request) (Reply, error) {
 	if len(revs) < 2 {
 		return Reply{}, answers.Errorf(answers.EConflict, "Statement #%d has no earlier revision to go back to.", id)
 	}
-	prev := revs[len(revs)-2].Rev
-	st, err := b.Mod.Revert(ctx, id, prev, actor(req.User))
-	if err != nil {
-		return Reply{}, err
-	}
-	r := cardReply(*st, nil)
-	r.Text = fmt.Sprintf("Undone: statement #%d is back as it was at revision %d (saved as revision %d).", id, prev, st.Rev)
-	return r, nil
+	return revertTo(ctx, b, req, id, revs[len(revs)-2].Rev, "Undone: statement")
 }
 
 func runRevert(ctx context.Context, b *Bot, req Request) (Reply, error) {
@@ -590,12 +583,18 @@ func runRevert(ctx context.Context, b *Bot, req Request) (Reply, error) {
 	if err != nil || rev <= 0 {
 		return Reply{}, answers.Errorf(answers.EInvalid, "Give the revision number to restore, from /history %d.", id)
 	}
+	return revertTo(ctx, b, req, id, rev, "Statement")
+}
+
+// revertTo restores revision rev of statement id and says so, the
+// sentence beginning with what.
+func revertTo(ctx context.Context, b *Bot, req Request, id int64, rev int, what string) (Reply, error) {
 	st, err := b.Mod.Revert(ctx, id, rev, actor(req.User))
 	if err != nil {
 		return Reply{}, err
 	}
 	r := cardReply(*st, nil)
-	r.Text = fmt.Sprintf("Statement #%d is back as it was at revision %d (saved as revision %d).", id, rev, st.Rev)
+	r.Text = fmt.Sprintf("%s #%d is back as it was at revision %d (saved as revision %d).", what, id, rev, st.Rev)
 	return r, nil
 }
 
