@@ -201,9 +201,6 @@ func IndexText(text ...string) string {
 	return b.String()
 }
 
-// IsStopWord reports whether a lower-case word carries no content.
-func IsStopWord(w string) bool { return stopWords[w] }
-
 // stopWords are function words, plus the verbs and nouns people use to ask
 // about statements ("what did X say", "X's position on"), which never
 // distinguish one statement from another.

@@ -72,8 +72,6 @@ func submitPayload(customID string, inputs [][2]string, who string) string {
 		"data":{"custom_id":%q,"components":[%s]},%s}`, tokens.Add(1), customID, strings.Join(rows, ","), who)
 }
 
-func str(s string) string { b, _ := json.Marshal(s); return string(b) }
-
 // newModDiscord returns an adapter over a fresh store holding only the
 // curated seed (13 statements, so the next one added is #14), with one
 // Discord moderator and one Telegram moderator.
