@@ -283,7 +283,7 @@ func (w *writer) findSpeaker(ctx context.Context, name string) (*speakerRow, err
 	}
 	var found *speakerRow
 	for _, sp := range w.byID {
-		for a := range sp.aliases {
+		for _, a := range sp.aliases {
 			if strings.EqualFold(a, name) {
 				if found != nil && found != sp {
 					return nil, answers.Errorf(answers.EConflict, "%q is an alias of more than one speaker; use the full name.", name)
@@ -472,7 +472,7 @@ func (db *DB) AddAlias(ctx context.Context, id int64, alias, actor string) error
 		return answers.Errorf(answers.EInvalid, "An alias must be 1 to %d characters.", answers.MaxNameLen)
 	}
 	return db.speakerTx(ctx, id, actor, "speaker.alias.add", func(w *writer, sp *speakerRow) (string, error) {
-		if sp.aliases[alias] {
+		if sp.aliases.has(alias) {
 			return "", answers.Errorf(answers.EConflict, "%s already has the alias %q.", sp.name, alias)
 		}
 		_, err := w.speaker(ctx, sp.name, "", []string{alias})
@@ -483,12 +483,12 @@ func (db *DB) AddAlias(ctx context.Context, id int64, alias, actor string) error
 // RemoveAlias removes one of a speaker's aliases.
 func (db *DB) RemoveAlias(ctx context.Context, id int64, alias, actor string) error {
 	return db.speakerTx(ctx, id, actor, "speaker.alias.remove", func(w *writer, sp *speakerRow) (string, error) {
-		for a := range sp.aliases {
+		for _, a := range sp.aliases {
 			if strings.EqualFold(a, strings.TrimSpace(alias)) {
 				if _, err := w.tx.ExecContext(ctx, `DELETE FROM speaker_aliases WHERE speaker_id = ? AND alias = ?`, sp.id, a); err != nil {
 					return "", err
 				}
-				delete(sp.aliases, a)
+				sp.aliases.remove(a)
 				return a, nil
 			}
 		}
@@ -533,7 +533,7 @@ func (db *DB) MergeSpeakers(ctx context.Context, from, into int64, actor string)
 			}
 		}
 		aliases := []string{src.name}
-		for a := range src.aliases {
+		for _, a := range src.aliases {
 			aliases = append(aliases, a)
 		}
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM speaker_aliases WHERE speaker_id = ?`, from); err != nil {

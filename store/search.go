@@ -770,8 +770,17 @@ func (db *DB) hits(ctx context.Context, c *collector) ([]answers.Hit, error) {
 // million statements) and blocks other writers meanwhile, so it is for
 // after a large import, not for every write.
 func (db *DB) Optimize(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `INSERT INTO statements_fts (statements_fts) VALUES ('optimize')`); err != nil {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO statements_fts (statements_fts) VALUES ('optimize')`); err != nil {
 		return fmt.Errorf("optimize %s: %w", db.path, err)
 	}
-	return nil
+	// What imports wrote since is merged now (see optimizeIfDue).
+	if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = 'unmerged'`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }

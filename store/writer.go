@@ -59,8 +59,13 @@ type writer struct {
 	// and remembering in missing the names that are not in the table.
 	all     bool
 	fetched int
+	lookups int
 	missing map[string]bool
 }
+
+// maxLookups is how many speakers a lazy writer looks up by name before
+// it loads them all.
+const maxLookups = 1000
 
 // ftsRow is a statement's full-text row: analysed body, topics and
 // context, and who said it.
@@ -70,7 +75,7 @@ type speakerRow struct {
 	id      int64
 	name    string
 	role    string
-	aliases map[string]bool
+	aliases aliasSet
 	// loaded marks a speaker who existed before this transaction, and
 	// indexed one with statements indexed in it: when their aliases
 	// change, those statements' "who" terms must be refreshed. A speaker
@@ -88,6 +93,22 @@ type speakerRow struct {
 	}
 }
 
+// aliasSet is a speaker's aliases. A speaker has a few, and a slice takes
+// a fraction of a map's memory when an import loads 50,000 speakers.
+type aliasSet []string
+
+func (s aliasSet) has(a string) bool { return slices.Contains(s, a) }
+
+func (s *aliasSet) add(a string) {
+	if !s.has(a) {
+		*s = append(*s, a)
+	}
+}
+
+func (s *aliasSet) remove(a string) {
+	*s = slices.DeleteFunc(*s, func(x string) bool { return x == a })
+}
+
 // whoKey lists what the "who" index text is made of, in a stable order.
 func (s *speakerRow) whoKey() string {
 	if s.key != "" && s.keyFor.name == s.name && s.keyFor.role == s.role && s.keyFor.aliases == len(s.aliases) {
@@ -100,7 +121,7 @@ func (s *speakerRow) whoKey() string {
 
 func (s *speakerRow) makeWhoKey() string {
 	parts := make([]string, 0, 2+len(s.aliases))
-	for a := range s.aliases {
+	for _, a := range s.aliases {
 		parts = append(parts, a)
 	}
 	sort.Strings(parts)
@@ -123,10 +144,14 @@ func (w *writer) indexText(key string) string {
 // maxCachedTerms bounds the writer's cache of analysed strings.
 const maxCachedTerms = 1 << 14
 
+// qAllSpeakers reads every speaker with each alias (or NULL), for
+// loadSpeakers.
+const qAllSpeakers = `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id`
+
 func newWriter(ctx context.Context, tx *Tx) (*writer, error) {
 	w := newLazyWriter(tx)
 	w.all = true
-	return w, w.loadSpeakers(ctx, `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id`)
+	return w, w.loadSpeakers(ctx, qAllSpeakers)
 }
 
 // newLazyWriter is a writer that loads speakers as records name them
@@ -162,13 +187,13 @@ func (w *writer) loadSpeakers(ctx context.Context, query string, args ...any) er
 		}
 		sp := w.byID[id]
 		if sp == nil {
-			sp = &speakerRow{id: id, name: name, role: role, aliases: map[string]bool{}, loaded: true}
+			sp = &speakerRow{id: id, name: name, role: role, loaded: true}
 			w.fetched++
 			w.byID[id] = sp
 			w.speakers[strings.ToLower(name)] = sp
 		}
 		if alias.Valid {
-			sp.aliases[alias.String] = true
+			sp.aliases.add(alias.String)
 		}
 	}
 	return rows.Err()
@@ -226,11 +251,21 @@ func (w *writer) fetchSpeaker(ctx context.Context, key string) error {
 	for i := 0; i < len(key); i++ {
 		if key[i] >= 0x80 {
 			w.all = true
-			return w.loadSpeakers(ctx, `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id`)
+			return w.loadSpeakers(ctx, qAllSpeakers)
 		}
 	}
 	if w.missing[key] {
 		return nil
+	}
+	if w.lookups++; w.lookups > maxLookups {
+		// A large import meets most speakers sooner or later: one query
+		// for them all costs what some fifty lookups do, and a lookup in
+		// a large store often misses the page cache the import's writes
+		// keep filling (a fifth of a million-statement import's time
+		// was these lookups, 50,000-line files each meeting 30,000 of
+		// 50,000 speakers).
+		w.all = true
+		return w.loadSpeakers(ctx, qAllSpeakers)
 	}
 	before := w.fetched
 	err := w.loadSpeakers(ctx, `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id
@@ -259,19 +294,19 @@ func (w *writer) speakerKeyed(ctx context.Context, key, name, role string, alias
 			return nil, err
 		}
 		id, _ := res.LastInsertId()
-		sp = &speakerRow{id: id, name: name, role: role, aliases: map[string]bool{}}
+		sp = &speakerRow{id: id, name: name, role: role}
 		w.speakers[key] = sp
 		w.byID[id] = sp
 	}
 	for _, a := range aliases {
 		a = oneSpaced(a)
-		if a == "" || sp.aliases[a] {
+		if a == "" || sp.aliases.has(a) {
 			continue
 		}
 		if _, err := w.exec(ctx, `INSERT OR IGNORE INTO speaker_aliases (speaker_id, alias) VALUES (?, ?)`, sp.id, a); err != nil {
 			return nil, err
 		}
-		sp.aliases[a] = true
+		sp.aliases.add(a)
 		sp.key = ""
 		if sp.loaded || sp.indexed {
 			w.stale[sp.id] = true
@@ -385,13 +420,7 @@ func (w *writer) repeats(ctx context.Context, sp *speakerRow, text string) (bool
 	if _, maybe := w.live[w.liveKey(sp.id, text)]; !maybe && !sp.loaded {
 		return false, nil
 	}
-	// The substr term lets SQLite use statements_speaker_text (migration
-	// 0003) instead of reading every statement of a prolific speaker; the
-	// prefix, unlike the text's length (tried), rules out nearly every
-	// other statement of the speaker without reading its row. The text is
-	// ?2: a bare ? before it would be ?1.
-	row, err := w.queryRow(ctx, `SELECT id FROM statements
-		WHERE speaker_id = ?1 AND substr(text, 1, 40) = substr(?2, 1, 40) AND text = ?2 AND retired = 0 LIMIT 1`, sp.id, text)
+	row, err := w.queryRow(ctx, qRepeats, sp.id, text)
 	if err != nil {
 		return false, err
 	}
@@ -403,6 +432,14 @@ func (w *writer) repeats(ctx context.Context, sp *speakerRow, text string) (bool
 	}
 	return true, nil
 }
+
+// qRepeats finds a live statement of the speaker (?1) with the text (?2).
+// The length and substr terms let SQLite use statements_speaker_key
+// (migration 0009) instead of reading every statement of a prolific
+// speaker: they rule out nearly every other statement of the speaker
+// without reading its row.
+const qRepeats = `SELECT id FROM statements
+	WHERE speaker_id = ?1 AND length(text) = length(?2) AND substr(text, 1, 12) = substr(?2, 1, 12) AND text = ?2 AND retired = 0 LIMIT 1`
 
 func (w *writer) liveKey(speakerID int64, text string) uint64 {
 	return maphash.String(w.liveSeed, text) ^ uint64(speakerID)*0x9e3779b97f4a7c15
