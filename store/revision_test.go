@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -26,11 +25,7 @@ const firstRevisionFile = `{"speaker":"Ana Núñez","speaker_aliases":["Núñez"
 // refuses a change that would lose it.
 func TestFirstRevisionLeftToTheRow(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "onrecord.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	recs, err := answers.ParseRecords(strings.NewReader(firstRevisionFile))
 	if err != nil {
 		t.Fatal(err)

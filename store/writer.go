@@ -145,7 +145,7 @@ func (w *writer) indexText(key string) string {
 const maxCachedTerms = 1 << 14
 
 // qAllSpeakers reads every speaker with each alias (or NULL), for
-// loadSpeakers.
+// loadSpeakers; fetchSpeaker adds a condition on the name.
 const qAllSpeakers = `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id`
 
 func newWriter(ctx context.Context, tx *Tx) (*writer, error) {
@@ -265,8 +265,7 @@ func (w *writer) fetchSpeaker(ctx context.Context, key string) error {
 		return w.loadSpeakers(ctx, qAllSpeakers)
 	}
 	before := w.fetched
-	err := w.loadSpeakers(ctx, `SELECT p.id, p.name, p.role, a.alias FROM speakers p LEFT JOIN speaker_aliases a ON a.speaker_id = p.id
-		WHERE p.name = ? COLLATE NOCASE`, key)
+	err := w.loadSpeakers(ctx, qAllSpeakers+` WHERE p.name = ? COLLATE NOCASE`, key)
 	if err == nil && w.fetched == before {
 		if w.missing == nil {
 			w.missing = map[string]bool{}
