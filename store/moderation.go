@@ -187,12 +187,21 @@ func (db *DB) UpdateStatement(ctx context.Context, id int64, rev int, patch answ
 	})
 }
 
+// Revisions are read from statement_revisions (migration 0010), with the
+// statement as it stands for a first revision left to it (see
+// firstRevision): qRevision one (?2) of a statement (?1), qHistory all.
+const (
+	qRevision = `SELECT ` + statementCols + `, v.data` + statementFrom + `
+		JOIN statement_revisions v ON v.statement_id = s.id WHERE v.statement_id = ?1 AND v.rev = ?2`
+	qHistory = `SELECT ` + statementCols + `, v.rev, v.action, v.actor, v.created_at, v.data` + statementFrom + `
+		JOIN statement_revisions v ON v.statement_id = s.id WHERE v.statement_id = ?1 ORDER BY v.rev`
+)
+
 // Revert makes revision rev of statement id current again, as a new
 // revision; the history keeps everything in between.
 func (db *DB) Revert(ctx context.Context, id int64, rev int, actor string) (*answers.Statement, error) {
 	var js string
-	cur, err := scanStatement(db.read.QueryRowContext(ctx, `SELECT `+statementCols+`, r.data`+statementFrom+`
-		JOIN revisions r ON r.statement_id = s.id WHERE r.statement_id = ? AND r.rev = ?`, id, rev), &js)
+	cur, err := scanStatement(db.read.QueryRowContext(ctx, qRevision, id, rev), &js)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, answers.Errorf(answers.ENotFound, "Statement #%d has no revision %d. Send /history %d to see them.", id, rev, id)
 	} else if err != nil {
@@ -327,10 +336,7 @@ func diffSummary(a, b *answers.Statement) string {
 
 // History returns every revision of a statement, oldest first.
 func (db *DB) History(ctx context.Context, id int64) ([]answers.Revision, error) {
-	// The statement as it stands comes with every revision, for a first
-	// revision that left its data to it (see firstRevision).
-	rows, err := db.read.QueryContext(ctx, `SELECT `+statementCols+`, r.rev, r.action, r.actor, r.created_at, r.data`+statementFrom+`
-		JOIN revisions r ON r.statement_id = s.id WHERE r.statement_id = ? ORDER BY r.rev`, id)
+	rows, err := db.read.QueryContext(ctx, qHistory, id)
 	if err != nil {
 		return nil, err
 	}

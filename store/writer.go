@@ -354,6 +354,7 @@ func (w *writer) putPrepared(ctx context.Context, rec *answers.Record, p *prepar
 	}
 	rec.SpeakerID = sp.id
 	var old *answers.Statement
+	check := false // whether the insert must look for a repeat
 	if rec.ID > 0 {
 		fresh, err := w.unused(ctx, rec.ID)
 		if err != nil {
@@ -369,10 +370,8 @@ func (w *writer) putPrepared(ctx context.Context, rec *answers.Record, p *prepar
 				return 0, err
 			}
 		}
-	} else if dup, err := w.repeats(ctx, sp, rec.Text); err != nil {
-		return 0, err
-	} else if dup {
-		return unchanged, nil
+	} else {
+		check = w.mayRepeat(sp, rec.Text)
 	}
 	if old != nil {
 		if sameStatement(old, &rec.Statement) {
@@ -385,14 +384,23 @@ func (w *writer) putPrepared(ctx context.Context, rec *answers.Record, p *prepar
 		return updated, w.revise(ctx, rec, "edit", actor)
 	}
 	rec.Rev = 1
-	if err := w.insert(ctx, &rec.Statement, p); err != nil {
-		return 0, err
+	by := ""
+	if action == "import" {
+		by = actor
 	}
-	if rec.Speaker == sp.name {
-		// The row says all the revision would (see firstRevision).
-		return added, w.writeRevision(ctx, rec.ID, 1, "", action, actor)
+	if ok, err := w.insert(ctx, &rec.Statement, p, by, check); err != nil || !ok {
+		return unchanged, err
 	}
-	return added, w.revise(ctx, rec, action, actor)
+	switch {
+	case rec.Speaker != sp.name:
+		// The record named its speaker otherwise: the data keeps the name.
+		return added, w.revise(ctx, rec, action, actor)
+	case by != "":
+		// The row says all the revision would, and who imported it
+		// (see firstRevision).
+		return added, nil
+	}
+	return added, w.writeRevision(ctx, rec.ID, 1, "", action, actor)
 }
 
 // unused reports whether no statement can have this id yet: it is past
@@ -410,32 +418,13 @@ func (w *writer) unused(ctx context.Context, id int64) (bool, error) {
 	return id >= w.nextID, nil
 }
 
-// repeats reports whether the speaker already has a live statement with
-// exactly this text.
-func (w *writer) repeats(ctx context.Context, sp *speakerRow, text string) (bool, error) {
-	if _, maybe := w.live[w.liveKey(sp.id, text)]; !maybe && !sp.loaded {
-		return false, nil
-	}
-	row, err := w.queryRow(ctx, qRepeats, sp.id, text)
-	if err != nil {
-		return false, err
-	}
-	var id int64
-	if err := row.Scan(&id); errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	} else if err != nil {
-		return false, err
-	}
-	return true, nil
+// mayRepeat reports whether the speaker may already have a live statement
+// with exactly this text: one who existed before this transaction may,
+// one it created only if it wrote the text for them (see live).
+func (w *writer) mayRepeat(sp *speakerRow, text string) bool {
+	_, maybe := w.live[w.liveKey(sp.id, text)]
+	return maybe || sp.loaded
 }
-
-// qRepeats finds a live statement of the speaker (?1) with the text (?2).
-// The length and substr terms let SQLite use statements_speaker_key
-// (migration 0009) instead of reading every statement of a prolific
-// speaker: they rule out nearly every other statement of the speaker
-// without reading its row.
-const qRepeats = `SELECT id FROM statements
-	WHERE speaker_id = ?1 AND length(text) = length(?2) AND substr(text, 1, 12) = substr(?2, 1, 12) AND text = ?2 AND retired = 0 LIMIT 1`
 
 func (w *writer) liveKey(speakerID int64, text string) uint64 {
 	return maphash.String(w.liveSeed, text) ^ uint64(speakerID)*0x9e3779b97f4a7c15
@@ -485,7 +474,12 @@ func statementArgsTopics(st *answers.Statement, topics string) []any {
 		st.Retired, st.Rev}
 }
 
-func (w *writer) insert(ctx context.Context, st *answers.Statement, p *prepared) error {
+// insert writes a new statement and queues its full-text row. by, when
+// not empty, is who imported it. With check, it writes nothing and
+// reports false when the speaker has a live statement with the same text:
+// one statement both looks and writes, without a query of its own through
+// database/sql and the driver for every statement of a known speaker.
+func (w *writer) insert(ctx context.Context, st *answers.Statement, p *prepared, by string, check bool) (bool, error) {
 	var id any
 	if st.ID > 0 {
 		id = st.ID
@@ -496,18 +490,55 @@ func (w *writer) insert(ctx context.Context, st *answers.Statement, p *prepared)
 	} else {
 		args = statementArgs(st)
 	}
-	res, err := w.exec(ctx, `INSERT INTO statements (id, speaker_id, speaker_role, text, kind, said_on, said_when, topics, context,
-		source_outlet, source_title, source_url, source_published_on, source_note, retired, rev, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append(append([]any{id}, args...), w.tx.now, w.tx.now)...)
-	if err != nil {
-		return err
+	q := qInsert
+	if check {
+		q = qInsertUnrepeated
 	}
+	// Not w.exec: a repeat writes nothing, and must not touch the
+	// transaction (an import that changes nothing keeps the generation).
+	stmt, err := w.prepare(ctx, q)
+	if err != nil {
+		return false, err
+	}
+	args = append(append([]any{id}, args...), w.tx.now, w.tx.now, by)
+	if check {
+		args = append(args, st.SpeakerID, st.Text, st.Text, st.Text)
+	}
+	res, err := stmt.ExecContext(ctx, args...)
+	if err != nil {
+		return false, err
+	}
+	if check {
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return false, err
+		}
+	}
+	w.tx.touch()
 	if st.ID, err = res.LastInsertId(); err != nil {
-		return err
+		return false, err
 	}
 	w.wrote(st)
-	return w.indexNew(ctx, st, p)
+	return true, w.indexNew(ctx, st, p)
+}
+
+// qInsert inserts a statement: its id, the values of statementArgs, the
+// time twice (created and updated) and who imported it; qInsertUnrepeated
+// does unless the speaker has a live statement with the same text. The
+// parameters are anonymous: the driver reads back the name of a numbered
+// one, an allocation each, for every statement an import writes.
+var qInsert, qInsertUnrepeated = insertQueries()
+
+func insertQueries() (row, unrepeated string) {
+	const into = `INSERT INTO statements (id, speaker_id, speaker_role, text, kind, said_on, said_when, topics, context,
+	source_outlet, source_title, source_url, source_published_on, source_note, retired, rev, created_at, updated_at, imported_by)`
+	values := strings.TrimSuffix(strings.Repeat("?, ", 19), ", ")
+	// The check is statements_speaker_key's three columns (migration
+	// 0009) before the text itself: they rule out nearly every other
+	// statement of a prolific speaker without reading its row. Its
+	// parameters are the speaker and the text, three times.
+	return into + ` VALUES (` + values + `)`,
+		into + ` SELECT ` + values + ` WHERE NOT EXISTS (SELECT 1 FROM statements
+		WHERE speaker_id = ? AND length(text) = length(?) AND substr(text, 1, 12) = substr(?, 1, 12) AND text = ? AND retired = 0)`
 }
 
 // update writes st over old, the statement as it stands.
@@ -658,12 +689,15 @@ func (w *writer) writeRevision(ctx context.Context, id int64, rev int, data, act
 // statement is at revision 1 and its speaker keeps their name, the row
 // and the speaker's name say exactly what the data would (revisionData of
 // the statement as scanStatement reads it), and an import of a million
-// statements writes a few bytes a revision instead of the whole record
-// again (half the size of the store). The writer fills the data in before
-// anything changes that: keepFirstRevision before a statement at
-// revision 1 is updated, keepFirstRevisions before a speaker is renamed.
-// Triggers (migration 0005) refuse any change that would lose it.
-// History and Revert read revisions through firstRevision.
+// statements does not write every record twice. An imported statement's
+// first revision has no row at all (migration 0010): the statement's
+// imported_by and created_at say who imported it and when, and the view
+// statement_revisions lists it with the rows. The writer writes the data
+// out before anything changes that: keepFirstRevision before a statement
+// at revision 1 is updated, keepFirstRevisions before a speaker is
+// renamed. Triggers (migrations 0005 and 0010) refuse any change that
+// would lose it. History and Revert read statement_revisions through
+// firstRevision.
 //
 // The first revision keeps its data when the record named its speaker
 // otherwise than the speaker's name (another case): the data keeps the
@@ -682,21 +716,36 @@ func firstRevision(data string, st *answers.Statement) (string, error) {
 }
 
 // keepFirstRevision writes out the first revision's data of old, a
-// statement at revision 1 as it stands, if it was left empty.
+// statement at revision 1 as it stands, if it was left empty or, for an
+// imported statement, has no row at all.
 func (w *writer) keepFirstRevision(ctx context.Context, old *answers.Statement) error {
 	data, err := revisionData(old)
 	if err != nil {
 		return err
 	}
-	_, err = w.exec(ctx, `UPDATE revisions SET data = ? WHERE statement_id = ? AND rev = 1 AND data = ''`, data, old.ID)
+	_, err = w.exec(ctx, qKeepFirstRevision, data, old.ID)
 	return err
 }
 
-// keepFirstRevisions writes out every empty first revision of a speaker's
-// statements, before the speaker's name changes.
+// qKeepFirstRevision writes the data (?1) of the first revision of a
+// statement (?2) if it is left to the row: into its row if it has one,
+// else into a new one.
+const qKeepFirstRevision = `INSERT INTO revisions (statement_id, rev, data, action, actor, created_at)
+	SELECT statement_id, rev, ?1, action, actor, created_at FROM statement_revisions WHERE statement_id = ?2 AND rev = 1 AND data = ''
+	ON CONFLICT (statement_id, rev) DO UPDATE SET data = excluded.data`
+
+// qFirstRevisionsLeft lists the statements of a speaker (?1) whose first
+// revision is left to the row. Not through statement_revisions: joined to
+// it, SQLite reads the whole view instead of seeking it statement by
+// statement.
+const qFirstRevisionsLeft = `SELECT ` + statementCols + statementFrom + ` WHERE s.speaker_id = ?1 AND s.rev = 1 AND (
+	EXISTS (SELECT 1 FROM revisions r WHERE r.statement_id = s.id AND r.rev = 1 AND r.data = '')
+	OR (s.imported_by <> '' AND NOT EXISTS (SELECT 1 FROM revisions r WHERE r.statement_id = s.id AND r.rev = 1)))`
+
+// keepFirstRevisions writes out every first revision left to the row of a
+// speaker's statements, before the speaker's name changes.
 func (w *writer) keepFirstRevisions(ctx context.Context, speakerID int64) error {
-	sts, err := w.statements(ctx, `SELECT `+statementCols+statementFrom+`
-		JOIN revisions r ON r.statement_id = s.id AND r.rev = 1 WHERE s.speaker_id = ? AND s.rev = 1 AND r.data = ''`, speakerID)
+	sts, err := w.statements(ctx, qFirstRevisionsLeft, speakerID)
 	if err != nil {
 		return err
 	}
