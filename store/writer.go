@@ -354,7 +354,6 @@ func (w *writer) putPrepared(ctx context.Context, rec *answers.Record, p *prepar
 	}
 	rec.SpeakerID = sp.id
 	var old *answers.Statement
-	check := false // whether the insert must look for a repeat
 	if rec.ID > 0 {
 		fresh, err := w.unused(ctx, rec.ID)
 		if err != nil {
@@ -370,8 +369,10 @@ func (w *writer) putPrepared(ctx context.Context, rec *answers.Record, p *prepar
 				return 0, err
 			}
 		}
-	} else {
-		check = w.mayRepeat(sp, rec.Text)
+	} else if dup, err := w.repeats(ctx, sp, rec.Text); err != nil {
+		return 0, err
+	} else if dup {
+		return unchanged, nil
 	}
 	if old != nil {
 		if sameStatement(old, &rec.Statement) {
@@ -388,8 +389,8 @@ func (w *writer) putPrepared(ctx context.Context, rec *answers.Record, p *prepar
 	if action == "import" {
 		by = actor
 	}
-	if ok, err := w.insert(ctx, &rec.Statement, p, by, check); err != nil || !ok {
-		return unchanged, err
+	if err := w.insert(ctx, &rec.Statement, p, by); err != nil {
+		return 0, err
 	}
 	switch {
 	case rec.Speaker != sp.name:
@@ -418,13 +419,35 @@ func (w *writer) unused(ctx context.Context, id int64) (bool, error) {
 	return id >= w.nextID, nil
 }
 
-// mayRepeat reports whether the speaker may already have a live statement
-// with exactly this text: one who existed before this transaction may,
-// one it created only if it wrote the text for them (see live).
-func (w *writer) mayRepeat(sp *speakerRow, text string) bool {
-	_, maybe := w.live[w.liveKey(sp.id, text)]
-	return maybe || sp.loaded
+// repeats reports whether the speaker already has a live statement with
+// exactly this text. (Asked inside the insert, as INSERT ... SELECT ...
+// WHERE NOT EXISTS, the check made every insert open a statement journal:
+// each page the insert changed was copied into it first, which cost more
+// than the separate query saved.)
+func (w *writer) repeats(ctx context.Context, sp *speakerRow, text string) (bool, error) {
+	if _, maybe := w.live[w.liveKey(sp.id, text)]; !maybe && !sp.loaded {
+		return false, nil
+	}
+	row, err := w.queryRow(ctx, qRepeats, sp.id, text)
+	if err != nil {
+		return false, err
+	}
+	var id int64
+	if err := row.Scan(&id); errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return true, nil
 }
+
+// qRepeats finds a live statement of the speaker (?1) with the text (?2).
+// The length and substr terms let SQLite use statements_speaker_key
+// (migration 0009) instead of reading every statement of a prolific
+// speaker: they rule out nearly every other statement of the speaker
+// without reading its row.
+const qRepeats = `SELECT id FROM statements
+	WHERE speaker_id = ?1 AND length(text) = length(?2) AND substr(text, 1, 12) = substr(?2, 1, 12) AND text = ?2 AND retired = 0 LIMIT 1`
 
 func (w *writer) liveKey(speakerID int64, text string) uint64 {
 	return maphash.String(w.liveSeed, text) ^ uint64(speakerID)*0x9e3779b97f4a7c15
@@ -475,11 +498,8 @@ func statementArgsTopics(st *answers.Statement, topics string) []any {
 }
 
 // insert writes a new statement and queues its full-text row. by, when
-// not empty, is who imported it. With check, it writes nothing and
-// reports false when the speaker has a live statement with the same text:
-// one statement both looks and writes, without a query of its own through
-// database/sql and the driver for every statement of a known speaker.
-func (w *writer) insert(ctx context.Context, st *answers.Statement, p *prepared, by string, check bool) (bool, error) {
+// not empty, is who imported it.
+func (w *writer) insert(ctx context.Context, st *answers.Statement, p *prepared, by string) error {
 	var id any
 	if st.ID > 0 {
 		id = st.ID
@@ -490,56 +510,24 @@ func (w *writer) insert(ctx context.Context, st *answers.Statement, p *prepared,
 	} else {
 		args = statementArgs(st)
 	}
-	q := qInsert
-	if check {
-		q = qInsertUnrepeated
-	}
-	// Not w.exec: a repeat writes nothing, and must not touch the
-	// transaction (an import that changes nothing keeps the generation).
-	stmt, err := w.prepare(ctx, q)
+	res, err := w.exec(ctx, qInsert, append(append([]any{id}, args...), w.tx.now, w.tx.now, by)...)
 	if err != nil {
-		return false, err
+		return err
 	}
-	args = append(append([]any{id}, args...), w.tx.now, w.tx.now, by)
-	if check {
-		args = append(args, st.SpeakerID, st.Text, st.Text, st.Text)
-	}
-	res, err := stmt.ExecContext(ctx, args...)
-	if err != nil {
-		return false, err
-	}
-	if check {
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return false, err
-		}
-	}
-	w.tx.touch()
 	if st.ID, err = res.LastInsertId(); err != nil {
-		return false, err
+		return err
 	}
 	w.wrote(st)
-	return true, w.indexNew(ctx, st, p)
+	return w.indexNew(ctx, st, p)
 }
 
 // qInsert inserts a statement: its id, the values of statementArgs, the
-// time twice (created and updated) and who imported it; qInsertUnrepeated
-// does unless the speaker has a live statement with the same text. The
-// parameters are anonymous: the driver reads back the name of a numbered
-// one, an allocation each, for every statement an import writes.
-var qInsert, qInsertUnrepeated = insertQueries()
-
-func insertQueries() (row, unrepeated string) {
-	const into = `INSERT INTO statements (id, speaker_id, speaker_role, text, kind, said_on, said_when, topics, context,
-	source_outlet, source_title, source_url, source_published_on, source_note, retired, rev, created_at, updated_at, imported_by)`
-	values := strings.TrimSuffix(strings.Repeat("?, ", 19), ", ")
-	// The check is statements_speaker_key's three columns (migration
-	// 0009) before the text itself: they rule out nearly every other
-	// statement of a prolific speaker without reading its row. Its
-	// parameters are the speaker and the text, three times.
-	return into + ` VALUES (` + values + `)`,
-		into + ` SELECT ` + values + ` WHERE NOT EXISTS (SELECT 1 FROM statements
-		WHERE speaker_id = ? AND length(text) = length(?) AND substr(text, 1, 12) = substr(?, 1, 12) AND text = ? AND retired = 0)`
-}
+// time twice (created and updated) and who imported it. The parameters
+// are anonymous: the driver reads back the name of a numbered one, an
+// allocation each, for every statement an import writes.
+const qInsert = `INSERT INTO statements (id, speaker_id, speaker_role, text, kind, said_on, said_when, topics, context,
+	source_outlet, source_title, source_url, source_published_on, source_note, retired, rev, created_at, updated_at, imported_by)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // update writes st over old, the statement as it stands.
 func (w *writer) update(ctx context.Context, st, old *answers.Statement) error {
