@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/onrecord/onrecord/answers"
 	"github.com/onrecord/onrecord/bot"
@@ -46,6 +47,7 @@ Usage:
   onrecord import [--db PATH] FILE|-       import statements (JSON Lines), all or nothing
   onrecord export [--db PATH] [FILE]       export every statement (JSON Lines)
   onrecord backup [--db PATH] FILE         copy the live database consistently
+  onrecord optimize [--db PATH]            merge the full-text index into one segment
   onrecord healthcheck                     ask a running onrecord's /healthz; exit 0 when healthy
   onrecord version                         print the version
 
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, io stdi
 		err = runExport(ctx, args, getenv, io)
 	case "backup":
 		err = runBackup(ctx, args, getenv, io)
+	case "optimize":
+		err = runOptimize(ctx, args, getenv, io)
 	case "healthcheck":
 		err = runHealthcheck(ctx, args, getenv, io)
 	case "version":
@@ -323,6 +327,31 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, i
 		return errors.New(answers.ErrorMessage(err))
 	}
 	fmt.Fprintf(io.out, "backed up %s to %s\n", cfg.DB, fs.Arg(0))
+	return nil
+}
+
+// runOptimize merges the full-text index. Imports merge it once what they
+// wrote since the last merge is a quarter of the store; many small imports
+// into a large store leave up to that quarter in segments of its own,
+// which every question then seeks too.
+func runOptimize(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
+	cfg, fs, err := loadFlags("optimize", dbOptions, args, getenv, io)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return fmt.Errorf("%w: optimize takes no arguments", errUsage)
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	if err := db.Optimize(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(io.out, "full-text index of %s merged in %s\n", cfg.DB, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -181,3 +181,39 @@ func TestImportSavesStatsForTheNextStart(t *testing.T) {
 		t.Errorf("statistics saved for generation %d: %v, want vocabulary and speakers", gen, saved)
 	}
 }
+
+// TestOptimizeMergesWhatImportsLeft: small imports (the seed set, a line)
+// leave their full-text rows unmerged, counted in meta, and optimize
+// merges them; the statement is still found.
+func TestOptimizeMergesWhatImportsLeft(t *testing.T) {
+	p := newProgram(t)
+	p.mustRun(`{"speaker":"New Person","text":"A statement about harbour tariffs"}`+"\n", "import", "-")
+	unmerged := func() (n int64) {
+		t.Helper()
+		db, err := sql.Open("sqlite", "file:"+p.env["ONRECORD_DB"]+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		err = db.QueryRow(`SELECT COALESCE((SELECT value FROM meta WHERE key = 'unmerged'), 0)`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := unmerged(); n < 1 {
+		t.Fatalf("after a one-line import, %d statements unmerged, want it counted", n)
+	}
+	if out := p.mustRun("", "optimize"); !strings.Contains(out, "merged") {
+		t.Errorf("optimize said %q", out)
+	}
+	if n := unmerged(); n != 0 {
+		t.Errorf("after optimize, %d statements unmerged, want 0", n)
+	}
+	if out := p.mustRun("", "ask", "What did New Person say about harbour tariffs?"); !strings.Contains(out, "harbour tariffs") {
+		t.Errorf("ask after optimize: %q", out)
+	}
+	if _, _, err := p.run("", "optimize", "now"); exitCode(err) != 2 {
+		t.Errorf("optimize with an argument: %v, want a usage error", err)
+	}
+}
