@@ -15,6 +15,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -320,7 +321,10 @@ func projectQuestions(tb testing.TB) []string {
 
 // importStore creates a store at path with the seed and imports jsonl on
 // top of it, chunk statements per transaction, as `onrecord import` would
-// for each file. It returns the time spent importing jsonl.
+// for each file: each chunk is written to a file beside the store first,
+// and Import reads it from there, so that the process holds what an
+// import holds and not the chunk as well (a 50k-line chunk is 21 MB of
+// text). It returns the time spent importing jsonl.
 func importStore(tb testing.TB, path, jsonl string) (time.Duration, error) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, path, data.Seed())
@@ -337,32 +341,57 @@ func importStore(tb testing.TB, path, jsonl string) (time.Duration, error) {
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 1<<20)
-	var buf bytes.Buffer
+	part := path + ".part.jsonl"
+	defer os.Remove(part)
 	var spent time.Duration
 	for {
-		buf.Reset()
-		eof := false
-		for n := 0; n < chunk; n++ {
-			line, err := r.ReadSlice('\n')
-			buf.Write(line)
-			if err == io.EOF {
-				eof = true
-				break
-			} else if err != nil {
-				return 0, err
-			}
+		n, eof, err := copyLines(part, r, chunk)
+		if err != nil {
+			return 0, err
 		}
-		if buf.Len() > 0 {
-			t0 := time.Now()
-			if _, err := db.Import(ctx, &buf, "bench"); err != nil {
+		if n > 0 {
+			in, err := os.Open(part)
+			if err != nil {
 				return 0, err
 			}
+			t0 := time.Now()
+			_, err = db.Import(ctx, in, "bench")
 			spent += time.Since(t0)
+			in.Close()
+			if err != nil {
+				return 0, err
+			}
 		}
 		if eof {
 			return spent, nil
 		}
 	}
+}
+
+// copyLines writes the next n lines of r to a new file at path, and says
+// how many it wrote and whether r is at its end.
+func copyLines(path string, r *bufio.Reader, n int) (int, bool, error) {
+	out, err := os.Create(path)
+	if err != nil {
+		return 0, false, err
+	}
+	w := bufio.NewWriterSize(out, 1<<20)
+	lines, eof := 0, false
+	for lines < n {
+		line, err := r.ReadSlice('\n')
+		if len(line) > 0 {
+			w.Write(line)
+			lines++
+		}
+		if err == io.EOF {
+			eof = true
+			break
+		} else if err != nil {
+			out.Close()
+			return 0, false, err
+		}
+	}
+	return lines, eof, errors.Join(w.Flush(), out.Close())
 }
 
 // durations collects per-operation latencies and reports their median
