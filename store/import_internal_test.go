@@ -148,3 +148,20 @@ func TestImportMergesIndexWhenDue(t *testing.T) {
 		t.Errorf("after Optimize: %d statements unmerged in %d segments; want 0 in 1", got, segs)
 	}
 }
+
+// TestImportGivesTheCacheBack: an import, accepted or refused, leaves the
+// writer's page cache at its size for other writes.
+func TestImportGivesTheCacheBack(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	for _, file := range []string{lines(0, 10, "Said"), lines(10, 10, "Said") + "{not json}\n"} {
+		db.Import(ctx, strings.NewReader(file), "test")
+		var kib int
+		if err := db.write.QueryRow(`PRAGMA cache_size`).Scan(&kib); err != nil {
+			t.Fatal(err)
+		}
+		if kib != -writerCacheKiB {
+			t.Errorf("cache_size %d after an import, want %d", kib, -writerCacheKiB)
+		}
+	}
+}

@@ -320,7 +320,11 @@ func (db *DB) importWith(ctx context.Context, actor, unit string, feed func(put 
 	if err != nil {
 		return res, err
 	}
+	defer db.shrinkWriterCache(ctx)
 	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, importCacheKiB)); err != nil {
+		return res, err
+	}
 	w := newLazyWriter(tx)
 	defer w.close()
 	w.deferIndex = true // see flushIndex
@@ -358,6 +362,14 @@ func (db *DB) importWith(ctx context.Context, actor, unit string, feed func(put 
 		}
 	}
 	return res, tx.Commit()
+}
+
+// shrinkWriterCache gives the writer's page cache back its size after an
+// import (see importCacheKiB); SQLite frees the pages above it. The writer
+// has one connection, free again once the import's transaction is over.
+// A failure leaves the larger cache, which costs memory and loses nothing.
+func (db *DB) shrinkWriterCache(ctx context.Context) {
+	_, _ = db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = -%d`, writerCacheKiB))
 }
 
 // Export writes every statement, retired ones included, as JSON Lines in
