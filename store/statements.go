@@ -329,7 +329,7 @@ func (db *DB) importWith(ctx context.Context, actor, unit string, feed func(put 
 	defer w.close()
 	w.deferIndex = true // see flushIndex
 	err = feed(func(n int, rec *answers.Record, p *prepared) error {
-		change, err := w.putPrepared(ctx, rec, p, actor, "import")
+		change, err := w.putPrepared(ctx, rec, p, actor, importAction)
 		if err != nil {
 			return answers.Errorf(answers.ErrorCode(err), "%s %d: %s", unit, n, answers.ErrorMessage(err))
 		}

@@ -386,7 +386,7 @@ func (w *writer) putPrepared(ctx context.Context, rec *answers.Record, p *prepar
 	}
 	rec.Rev = 1
 	by := ""
-	if action == "import" {
+	if action == importAction {
 		by = actor
 	}
 	if err := w.insert(ctx, &rec.Statement, p, by); err != nil {
@@ -403,6 +403,11 @@ func (w *writer) putPrepared(ctx context.Context, rec *answers.Record, p *prepar
 	}
 	return added, w.writeRevision(ctx, rec.ID, 1, "", action, actor)
 }
+
+// importAction is the action of a revision an import writes. A statement
+// it inserts records who imported it instead (imported_by), and its first
+// revision, listed by statement_revisions with this action, has no row.
+const importAction = "import"
 
 // unused reports whether no statement can have this id yet: it is past
 // every id in the table, including those this transaction gave.
