@@ -154,8 +154,10 @@ func TestImportMergesIndexWhenDue(t *testing.T) {
 func TestImportGivesTheCacheBack(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
-	for _, file := range []string{lines(0, 10, "Said"), lines(10, 10, "Said") + "{not json}\n"} {
-		db.Import(ctx, strings.NewReader(file), "test")
+	for i, file := range []string{lines(0, 10, "Said"), lines(10, 10, "Said") + "{not json}\n"} {
+		if _, err := db.Import(ctx, strings.NewReader(file), "test"); (err != nil) != (i == 1) {
+			t.Fatalf("import %d: %v", i, err)
+		}
 		var kib int
 		if err := db.write.QueryRow(`PRAGMA cache_size`).Scan(&kib); err != nil {
 			t.Fatal(err)

@@ -322,7 +322,7 @@ func (db *DB) importWith(ctx context.Context, actor, unit string, feed func(put 
 	}
 	defer db.shrinkWriterCache(ctx)
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, importCacheKiB)); err != nil {
+	if _, err := tx.ExecContext(ctx, setCacheSize(importCacheKiB)); err != nil {
 		return res, err
 	}
 	w := newLazyWriter(tx)
@@ -369,7 +369,7 @@ func (db *DB) importWith(ctx context.Context, actor, unit string, feed func(put 
 // has one connection, free again once the import's transaction is over.
 // A failure leaves the larger cache, which costs memory and loses nothing.
 func (db *DB) shrinkWriterCache(ctx context.Context) {
-	_, _ = db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = -%d`, writerCacheKiB))
+	_, _ = db.write.ExecContext(context.WithoutCancel(ctx), setCacheSize(writerCacheKiB))
 }
 
 // Export writes every statement, retired ones included, as JSON Lines in

@@ -53,6 +53,9 @@ const (
 	importCacheKiB = 32 << 10
 )
 
+// setCacheSize is the PRAGMA that sets a connection's page cache to kib.
+func setCacheSize(kib int) string { return fmt.Sprintf("PRAGMA cache_size = -%d", kib) }
+
 // dsn builds a connection string with every pragma in it, so that each
 // pooled connection gets them, not only the first.
 func dsn(path string, readOnly bool) string {
