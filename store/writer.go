@@ -52,7 +52,7 @@ type writer struct {
 	// other statements, so a text missing from live cannot repeat one of
 	// theirs, and the duplicate query is skipped. A hit is only a maybe:
 	// the query decides.
-	live     map[uint64]struct{}
+	live     keyFilter
 	liveSeed maphash.Seed
 	// all is set when every speaker is loaded (newWriter); a lazy writer
 	// (newLazyWriter) loads them as needed, counting them in fetched
@@ -161,7 +161,7 @@ func newWriter(ctx context.Context, tx *Tx) (*writer, error) {
 // Moderation, which resolves aliases over all speakers, loads them all.
 func newLazyWriter(tx *Tx) *writer {
 	return &writer{tx: tx, speakers: map[string]*speakerRow{}, byID: map[int64]*speakerRow{}, stale: map[int64]bool{}, stmts: map[string]*sql.Stmt{}, terms: map[string]string{},
-		live: map[uint64]struct{}{}, liveSeed: maphash.MakeSeed()}
+		liveSeed: maphash.MakeSeed()}
 }
 
 // loadSpeakers adds the speakers a query returns (id, name, role, alias
@@ -430,7 +430,7 @@ func (w *writer) unused(ctx context.Context, id int64) (bool, error) {
 // each page the insert changed was copied into it first, which cost more
 // than the separate query saved.)
 func (w *writer) repeats(ctx context.Context, sp *speakerRow, text string) (bool, error) {
-	if _, maybe := w.live[w.liveKey(sp.id, text)]; !maybe && !sp.loaded {
+	if !w.live.has(w.liveKey(sp.id, text)) && !sp.loaded {
 		return false, nil
 	}
 	row, err := w.queryRow(ctx, qRepeats, sp.id, text)
@@ -464,7 +464,7 @@ func (w *writer) wrote(st *answers.Statement) {
 		w.nextID = max(w.nextID, st.ID+1)
 	}
 	if !st.Retired {
-		w.live[w.liveKey(st.SpeakerID, st.Text)] = struct{}{}
+		w.live.add(w.liveKey(st.SpeakerID, st.Text))
 	}
 }
 
