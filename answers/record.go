@@ -203,7 +203,10 @@ func ReadRecords[T any](ctx context.Context, r io.Reader, workers int, prep func
 				if !send(b) {
 					return
 				}
-				b = &recordBatch[T]{done: make(chan struct{})}
+				// The next batch's lines take about as many bytes: room
+				// for them at once, where growing from empty copied
+				// them over and over.
+				b = &recordBatch[T]{done: make(chan struct{}), buf: make([]byte, 0, len(b.buf)+len(b.buf)/8)}
 			}
 		}
 		if err := sc.Err(); err != nil {

@@ -87,7 +87,9 @@ var acronyms = map[string]string{"US": "usa", "USA": "usa", "UK": "uk", "EU": "e
 // apostrophes inside a word dropped and a possessive "'s" removed.
 func Tokenize(text string) []Token {
 	text = Normalize(text)
-	var toks []Token
+	// About one word in six bytes of English: one allocation for most
+	// texts, where growing from empty copied the tokens five times.
+	toks := make([]Token, 0, len(text)/6+2)
 	start := -1
 	flush := func(end int) {
 		if start < 0 {
