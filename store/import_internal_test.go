@@ -153,17 +153,20 @@ func TestImportMergesIndexWhenDue(t *testing.T) {
 // writer's page cache at its size for other writes.
 func TestImportGivesTheCacheBack(t *testing.T) {
 	ctx := context.Background()
-	db := openTemp(t)
-	for i, file := range []string{lines(0, 10, "Said"), lines(10, 10, "Said") + "{not json}\n"} {
-		if _, err := db.Import(ctx, strings.NewReader(file), "test"); (err != nil) != (i == 1) {
-			t.Fatalf("import %d: %v", i, err)
-		}
-		var kib int
-		if err := db.write.QueryRow(`PRAGMA cache_size`).Scan(&kib); err != nil {
-			t.Fatal(err)
-		}
-		if kib != -writerCacheKiB {
-			t.Errorf("cache_size %d after an import, want %d", kib, -writerCacheKiB)
+	for _, importKiB := range []int{importCacheKiB, 0} {
+		db := openTemp(t)
+		db.ImportCacheKiB = importKiB
+		for i, file := range []string{lines(0, 10, "Said"), lines(10, 10, "Said") + "{not json}\n"} {
+			if _, err := db.Import(ctx, strings.NewReader(file), "test"); (err != nil) != (i == 1) {
+				t.Fatalf("import %d: %v", i, err)
+			}
+			var kib int
+			if err := db.write.QueryRow(`PRAGMA cache_size`).Scan(&kib); err != nil {
+				t.Fatal(err)
+			}
+			if kib != -writerCacheKiB {
+				t.Errorf("import cache %d KiB: cache_size %d after an import, want %d", importKiB, kib, -writerCacheKiB)
+			}
 		}
 	}
 }

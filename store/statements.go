@@ -320,10 +320,14 @@ func (db *DB) importWith(ctx context.Context, actor, unit string, feed func(put 
 	if err != nil {
 		return res, err
 	}
-	defer db.shrinkWriterCache(ctx)
+	if db.ImportCacheKiB > writerCacheKiB {
+		defer db.shrinkWriterCache(ctx)
+	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, setCacheSize(importCacheKiB)); err != nil {
-		return res, err
+	if db.ImportCacheKiB > writerCacheKiB {
+		if _, err := tx.ExecContext(ctx, setCacheSize(db.ImportCacheKiB)); err != nil {
+			return res, err
+		}
 	}
 	w := newLazyWriter(tx)
 	defer w.close()

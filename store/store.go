@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -35,10 +36,19 @@ type DB struct {
 	saves saver     // saves of statistics under way (see stats.go)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// ImportCacheKiB is the writer's page cache while an import lasts
+	// (Open sets importCacheKiB); at most writerCacheKiB, the writer keeps
+	// its own. A process that serves questions as well sets it to 0: its
+	// readers' caches and the question engine already take most of the
+	// memory a million statements are allowed.
+	ImportCacheKiB int
 }
 
-// ReadConns is the size of the read pool.
-const ReadConns = 4
+// readConns is the size of the read pool: a connection for each core, at
+// least two. A question keeps its connection busy on one core while it
+// runs, so more connections than cores answer no more questions; each
+// only adds a page cache (see readerCacheKiB).
+func readConns() int { return max(2, runtime.GOMAXPROCS(0)) }
 
 // The writer's page cache, in KiB: writerCacheKiB for moderation and
 // other small writes, importCacheKiB while an import lasts. At a million
@@ -48,9 +58,15 @@ const ReadConns = 4
 // peak. A cached page takes an 8 KB slot in modernc's allocator (4 KB and
 // SQLite's header, rounded up to a power of two), so a cache costs twice
 // its size: 64 MB took the import's peak to 234 MB.
+//
+// A reader's cache is readerCacheKiB: the hot full-text doclists and
+// statement rows. Questions at 100k and at a million statements were no
+// slower with 8 MB than with 16 MB (p50 and p99 within the runs' noise),
+// and the process's peak was 15-18 MB lower for each reader.
 const (
 	writerCacheKiB = 16 << 10
 	importCacheKiB = 32 << 10
+	readerCacheKiB = 8 << 10
 )
 
 // setCacheSize is the PRAGMA that sets a connection's page cache to kib.
@@ -63,12 +79,11 @@ func dsn(path string, readOnly bool) string {
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
-	// Page caches, in KiB: the writer's holds a large import's working set
-	// (the default 2 MB spills pages to the WAL mid-transaction); a reader's
-	// holds the hot full-text doclists. SQLite grows them only as used.
-	// An import gives the writer's importCacheKiB while it lasts.
+	// Page caches (see writerCacheKiB): the writer's holds a large
+	// import's working set (the default 2 MB spills pages to the WAL
+	// mid-transaction). SQLite grows them only as used.
 	if readOnly {
-		q.Add("_pragma", "cache_size(-16384)")
+		q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", readerCacheKiB))
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
@@ -87,7 +102,7 @@ func Open(ctx context.Context, path string, seed *answers.Seed) (*DB, error) {
 	_, statErr := os.Stat(path)
 	fresh := errors.Is(statErr, fs.ErrNotExist)
 
-	db := &DB{path: path, Now: time.Now}
+	db := &DB{path: path, Now: time.Now, ImportCacheKiB: importCacheKiB}
 	db.saves.ctx, db.saves.cancel = context.WithCancel(context.Background())
 	var err error
 	if db.write, err = sql.Open("sqlite", dsn(path, false)); err != nil {
@@ -103,8 +118,8 @@ func Open(ctx context.Context, path string, seed *answers.Seed) (*DB, error) {
 		db.write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db.read.SetMaxOpenConns(ReadConns)
-	db.read.SetMaxIdleConns(ReadConns)
+	db.read.SetMaxOpenConns(readConns())
+	db.read.SetMaxIdleConns(readConns())
 	if fresh && seed != nil {
 		if err := db.applySeed(ctx, seed); err != nil {
 			db.Close()

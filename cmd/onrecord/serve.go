@@ -279,6 +279,9 @@ func serve(ctx context.Context, cfg *Config, logger *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	// A /import in chat runs beside the questions: it keeps the writer's
+	// page cache rather than taking a larger one (see memoryLimit).
+	db.ImportCacheKiB = 0
 	m := newMetrics()
 	b := bot.New(answers.NewEngine(db), logger)
 	b.Observe = observer(logger, m)
