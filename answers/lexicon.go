@@ -131,6 +131,11 @@ func (e *Engine) lexicon(ctx context.Context) (*lexicon, error) {
 	if e.lex != nil && e.lex.gen == gen {
 		return e.lex, nil
 	}
+	// Every question waits for the new lexicon (on e.mu) anyway: let go of
+	// the old one first, so that the collector can free it while the new
+	// one is built (50 MB at a million statements, which the process held
+	// twice after each write).
+	e.lex = nil
 	lx, err := buildLexicon(ctx, e.index, gen)
 	if err != nil {
 		return nil, err
