@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -215,5 +216,31 @@ func TestOptimizeMergesWhatImportsLeft(t *testing.T) {
 	}
 	if _, _, err := p.run("", "optimize", "now"); exitCode(err) != 2 {
 		t.Errorf("optimize with an argument: %v, want a usage error", err)
+	}
+}
+
+// TestMemoryLimit: the Go heap's soft limit is memoryLimit unless
+// GOMEMLIMIT sets one, which the runtime has then applied itself.
+func TestMemoryLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	for _, tc := range []struct {
+		env  string
+		want int64
+	}{{"", memoryLimit}, {"1GiB", 12345 << 20}} {
+		debug.SetMemoryLimit(12345 << 20)
+		getenv := func(k string) string {
+			if k == "GOMEMLIMIT" {
+				return tc.env
+			}
+			return ""
+		}
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"version"}, getenv, stdio{strings.NewReader(""), &out, &out}); err != nil {
+			t.Fatal(err)
+		}
+		if got := debug.SetMemoryLimit(-1); got != tc.want {
+			t.Errorf("GOMEMLIMIT=%q: limit %d, want %d", tc.env, got, tc.want)
+		}
 	}
 }
