@@ -819,6 +819,11 @@ func TestSmoke(t *testing.T) {
 	}
 	fx := getFixture(t, "1k")
 	ctx := context.Background()
+	// A copy for BenchmarkAskWhileImporting's round, made while no
+	// connection is open on the store.
+	file := filepath.Join(t.TempDir(), "again.jsonl")
+	path := filepath.Join(t.TempDir(), "serving.db")
+	copyFile(t, fx.path, path)
 	e, db := openEngine(t, fx)
 	defer db.Close()
 	fts := newBaselineFTS(t, fx.path)
@@ -852,5 +857,12 @@ func TestSmoke(t *testing.T) {
 	}
 	if peakMB() < 0 {
 		t.Error("negative peak")
+	}
+	// BenchmarkAskWhileImporting's round, briefly, on the copy.
+	if n := newStatements(t, fx.jsonl, file, 200); n != 200 {
+		t.Fatalf("%d new statements written, want 200", n)
+	}
+	if _, spent, _ := serveWhileImporting(t, ctx, path, file, fx.questions, 50*time.Millisecond); spent <= 0 {
+		t.Errorf("import took %v", spent)
 	}
 }
