@@ -148,7 +148,7 @@ func (lx *lexicon) correctTokens(toks []Token) {
 			t.Stem = "usa"
 			continue
 		}
-		if t.Stem == "" || lx.vocab[t.Stem] > 0 || lx.synonyms[t.Stem] != nil {
+		if t.Stem == "" || lx.vocab.DF(t.Stem) > 0 || lx.synonyms[t.Stem] != nil {
 			continue
 		}
 		if (!t.Upper || i == 0) && nearStopWord(t.Word) {
@@ -332,7 +332,7 @@ func (lx *lexicon) mentions(toks []Token, xs, xe int) []mention {
 					t := toks[idx[k]]
 					inSpan := idx[k] >= xs && idx[k] < xe
 					afterThe := idx[k] > 0 && toks[idx[k]-1].Word == "the"
-					common := lx.vocab[t.Stem] > 0 || lx.synonyms[t.Stem] != nil
+					common := lx.vocab.DF(t.Stem) > 0 || lx.synonyms[t.Stem] != nil
 					if !inSpan && (afterThe || (common && !t.Upper)) {
 						continue
 					}
@@ -347,7 +347,7 @@ func (lx *lexicon) mentions(toks []Token, xs, xe int) []mention {
 		}
 		// A single word with a typo ("lavorv", "putn"), when it is no word
 		// of the store's own.
-		if bestLen == 0 && lx.vocab[stems[k]] == 0 && utf8.RuneCountInString(stems[k]) >= 4 {
+		if bestLen == 0 && lx.vocab.DF(stems[k]) == 0 && utf8.RuneCountInString(stems[k]) >= 4 {
 			r, _ := utf8.DecodeRuneInString(stems[k])
 			for _, p := range lx.fuzzy[r] {
 				if sameName(stems[k], p.terms[0]) {

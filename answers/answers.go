@@ -143,7 +143,7 @@ type Index interface {
 	Synonyms(ctx context.Context) ([][]string, error)
 	// Vocabulary returns each indexed term with the number of statements
 	// containing it, and the number of live statements.
-	Vocabulary(ctx context.Context) (terms map[string]int, docs int, err error)
+	Vocabulary(ctx context.Context) (terms *Vocabulary, docs int, err error)
 	Search(ctx context.Context, q SearchQuery) ([]Hit, error)
 	// SpeakerStatements returns a speaker's live statements, newest first.
 	SpeakerStatements(ctx context.Context, speakerID int64, limit int) ([]Statement, error)

@@ -27,7 +27,7 @@ type lexicon struct {
 	// fuzzy buckets by initial the one-term names that may be matched with
 	// a typo ("lavorv", "putn").
 	fuzzy map[rune][]*phrase
-	vocab map[string]int
+	vocab *Vocabulary
 	docs  int
 	// synonyms maps the first term of each synonym member to the members
 	// starting with it; each member knows its group.
@@ -39,8 +39,6 @@ type lexicon struct {
 	spell     map[spellKey]*spellBucket
 
 	// Built on first use, for autocomplete only.
-	sortedOnce sync.Once
-	sorted     []string // the vocabulary in order, for prefix estimates
 	namesOnce  sync.Once
 	names      *nameIndex
 	whoOnce    sync.Once
@@ -253,10 +251,10 @@ func (lx *lexicon) spellIndex() map[spellKey]*spellBucket {
 	lx.spellOnce.Do(func() {
 		lx.spell = map[spellKey]*spellBucket{}
 		minDF := 1
-		if len(lx.vocab) > spellSmallVocab {
+		if lx.vocab.Len() > spellSmallVocab {
 			minDF = spellMinDF
 		}
-		for t, df := range lx.vocab {
+		for t, df := range lx.vocab.All() {
 			if df < minDF && lx.byTerm[t] == nil {
 				continue
 			}
@@ -350,11 +348,11 @@ func (lx *lexicon) idf(alts []string) float64 {
 func (lx *lexicon) df(term string) int {
 	words := strings.Fields(term)
 	if len(words) == 1 {
-		return lx.vocab[term]
+		return lx.vocab.DF(term)
 	}
 	min := -1
 	for _, w := range words {
-		if d := lx.vocab[w]; min < 0 || d < min {
+		if d := lx.vocab.DF(w); min < 0 || d < min {
 			min = d
 		}
 	}
@@ -369,8 +367,12 @@ func (lx *lexicon) prefixDF(p string) int {
 		return lx.docs
 	}
 	n := 0
-	for i := lx.prefixStart(p); i < len(lx.sorted) && strings.HasPrefix(lx.sorted[i], p); i++ {
-		n = max(n, lx.vocab[lx.sorted[i]])
+	for i := lx.vocab.Search(p); i < lx.vocab.Len(); i++ {
+		t, df := lx.vocab.At(i)
+		if !strings.HasPrefix(t, p) {
+			break
+		}
+		n = max(n, df)
 	}
 	return n
 }
@@ -384,8 +386,11 @@ func (lx *lexicon) prefixTerms(p string, k int) ([]string, bool) {
 	}
 	var top []termDF
 	all := true
-	for i := lx.prefixStart(p); i < len(lx.sorted) && strings.HasPrefix(lx.sorted[i], p); i++ {
-		t := termDF{lx.sorted[i], lx.vocab[lx.sorted[i]]}
+	for i := lx.vocab.Search(p); i < lx.vocab.Len(); i++ {
+		var t termDF
+		if t.term, t.df = lx.vocab.At(i); !strings.HasPrefix(t.term, p) {
+			break
+		}
 		if len(top) == k {
 			all = false
 			if t.df <= top[k-1].df {
@@ -401,20 +406,6 @@ func (lx *lexicon) prefixTerms(p string, k int) ([]string, bool) {
 		out[i] = t.term
 	}
 	return out, all
-}
-
-// prefixStart is where the terms starting with p begin in the sorted
-// vocabulary, which it sorts on first use.
-func (lx *lexicon) prefixStart(p string) int {
-	lx.sortedOnce.Do(func() {
-		lx.sorted = make([]string, 0, len(lx.vocab))
-		for t := range lx.vocab {
-			lx.sorted = append(lx.sorted, t)
-		}
-		slices.Sort(lx.sorted)
-	})
-	i, _ := slices.BinarySearch(lx.sorted, p)
-	return i
 }
 
 // correct returns the vocabulary term closest to an unknown term: within

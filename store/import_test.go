@@ -182,8 +182,8 @@ func TestImportLargeFileTwice(t *testing.T) {
 	}
 	// Every added statement reached the full-text index, across flushes.
 	terms, _, err := db.Vocabulary(ctx)
-	if err != nil || terms["trade"] != 18_000 {
-		t.Errorf("full-text rows with \"trade\": %d, %v; want 18000", terms["trade"], err)
+	if err != nil || terms.DF("trade") != 18_000 {
+		t.Errorf("full-text rows with \"trade\": %d, %v; want 18000", terms.DF("trade"), err)
 	}
 	h, err := db.History(ctx, 1)
 	if err != nil || len(h) != 1 || h[0].Statement.Text != "Statement 0 on taxes and trade." || h[0].Statement.ID != 1 {

@@ -81,7 +81,7 @@ func TestSearchBounded(t *testing.T) {
 		q := answers.SearchQuery{Limit: 40}
 		for _, term := range answers.Terms(text) {
 			q.Groups = append(q.Groups, []string{term})
-			q.Sizes = append(q.Sizes, vocab[term])
+			q.Sizes = append(q.Sizes, vocab.DF(term))
 		}
 		return q
 	}

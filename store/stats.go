@@ -135,7 +135,7 @@ var errStats = errors.New("saved statistics are corrupt")
 // Vocabulary returns each indexed term with its document frequency, and
 // the number of live statements: saved ones when they are current,
 // otherwise from fts5vocab, which reads every doclist.
-func (db *DB) Vocabulary(ctx context.Context) (map[string]int, int, error) {
+func (db *DB) Vocabulary(ctx context.Context) (*answers.Vocabulary, int, error) {
 	tx, err := db.read.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, 0, err
@@ -163,7 +163,7 @@ func (db *DB) Vocabulary(ctx context.Context) (map[string]int, int, error) {
 // the terms' bytes, then each term as the length it shares with the one
 // before, the rest of it, and its document frequency (fts5vocab lists
 // terms in order, so neighbours share much).
-func computeVocabulary(ctx context.Context, tx *sql.Tx) (map[string]int, int, []byte, error) {
+func computeVocabulary(ctx context.Context, tx *sql.Tx) (*answers.Vocabulary, int, []byte, error) {
 	var docs int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM statements WHERE retired = 0`).Scan(&docs); err != nil {
 		return nil, 0, nil, err
@@ -173,17 +173,18 @@ func computeVocabulary(ctx context.Context, tx *sql.Tx) (map[string]int, int, []
 		return nil, 0, nil, err
 	}
 	defer rows.Close()
-	terms := make(map[string]int, 1024)
+	var terms answers.VocabularyBuilder
 	var body []byte
 	var prev string
-	size := 0
+	size, count := 0, 0
 	for rows.Next() {
 		var t string
 		var n int
 		if err := rows.Scan(&t, &n); err != nil {
 			return nil, 0, nil, err
 		}
-		terms[t] = n
+		terms.Add(t, n)
+		count++
 		shared := 0
 		for shared < len(t) && shared < len(prev) && t[shared] == prev[shared] {
 			shared++
@@ -199,50 +200,39 @@ func computeVocabulary(ctx context.Context, tx *sql.Tx) (map[string]int, int, []
 		return nil, 0, nil, err
 	}
 	data := binary.AppendUvarint(nil, uint64(docs))
-	data = binary.AppendUvarint(data, uint64(len(terms)))
+	data = binary.AppendUvarint(data, uint64(count))
 	data = binary.AppendUvarint(data, uint64(size))
-	return terms, docs, append(data, body...), nil
+	return terms.Vocabulary(), docs, append(data, body...), nil
 }
 
-// decodeVocabulary reads what computeVocabulary encoded. The terms are
-// rebuilt into one string, which the map's keys share.
-func decodeVocabulary(data []byte) (map[string]int, int, error) {
+// decodeVocabulary reads what computeVocabulary encoded.
+func decodeVocabulary(data []byte) (*answers.Vocabulary, int, error) {
 	r := statsReader{data: data}
 	docs, n, size := r.uint(), r.uint(), r.uint()
 	if r.err != nil || n > uint64(len(data)) || size > uint64(len(data))*256 {
 		return nil, 0, errStats
 	}
-	buf := make([]byte, 0, size)
-	ends := make([]int, 0, n)
-	dfs := make([]int, 0, n)
-	start := 0
+	var terms answers.VocabularyBuilder
+	terms.Grow(int(n), int(size))
+	var term []byte // the term before, then this one
+	total := uint64(0)
 	for range n {
 		shared, rest := r.uint(), r.uint()
-		if r.err != nil || shared > uint64(len(buf)-start) || rest > uint64(len(r.data)) {
+		if r.err != nil || shared > uint64(len(term)) || rest > uint64(len(r.data)) {
 			return nil, 0, errStats
 		}
-		next := len(buf)
-		buf = append(buf, buf[start:start+int(shared)]...)
-		buf = append(buf, r.bytes(int(rest))...)
+		term = append(term[:shared], r.bytes(int(rest))...)
 		df := r.uint()
 		if r.err != nil {
 			return nil, 0, errStats
 		}
-		start = next
-		ends = append(ends, len(buf))
-		dfs = append(dfs, int(df))
+		terms.Add(string(term), int(df))
+		total += uint64(len(term))
 	}
-	if len(r.data) != 0 || uint64(len(buf)) != size {
+	if len(r.data) != 0 || total != size {
 		return nil, 0, errStats
 	}
-	all := string(buf)
-	terms := make(map[string]int, n)
-	start = 0
-	for i, end := range ends {
-		terms[all[start:end]] = dfs[i]
-		start = end
-	}
-	return terms, int(docs), nil
+	return terms.Vocabulary(), int(docs), nil
 }
 
 func countSpeakers(ctx context.Context, tx *sql.Tx) (map[int64]int, error) {

@@ -15,7 +15,7 @@ import (
 
 // indexVocabulary reads the vocabulary and counts from the index itself,
 // bypassing any saved copy.
-func indexVocabulary(t *testing.T, db *DB) (map[string]int, int, map[int64]int) {
+func indexVocabulary(t *testing.T, db *DB) (*answers.Vocabulary, int, map[int64]int) {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := db.read.BeginTx(ctx, nil)
@@ -69,8 +69,8 @@ func checkStats(t *testing.T, db *DB, when string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if docs != wantDocs || !maps.Equal(terms, wantTerms) {
-		t.Errorf("%s: Vocabulary has %d terms over %d statements, the index %d over %d", when, len(terms), docs, len(wantTerms), wantDocs)
+	if docs != wantDocs || !maps.Equal(maps.Collect(terms.All()), maps.Collect(wantTerms.All())) {
+		t.Errorf("%s: Vocabulary has %d terms over %d statements, the index %d over %d", when, terms.Len(), docs, wantTerms.Len(), wantDocs)
 	}
 	sps, err := db.Speakers(ctx)
 	if err != nil {
@@ -131,7 +131,8 @@ func TestSavedStats(t *testing.T) {
 
 	// A saved copy at the current generation is what Vocabulary returns:
 	// plant a term the index lacks.
-	terms, docs, _ := indexVocabulary(t, db)
+	vocab, docs, _ := indexVocabulary(t, db)
+	terms := maps.Collect(vocab.All())
 	terms["planted"] = 3
 	execOn(t, path, `UPDATE stats SET data = ? WHERE name = ?`, append([]byte{statsFormat}, encodeTestVocabulary(docs, terms)...), statsVocabulary)
 	planted, err := db.Speakers(ctx)
@@ -147,7 +148,7 @@ func TestSavedStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got["planted"] != 3 {
+	if got.DF("planted") != 3 {
 		t.Fatalf("the saved vocabulary at the current generation was not used")
 	}
 	sps, _ := db.Speakers(ctx)
@@ -193,8 +194,8 @@ func TestSavedStats(t *testing.T) {
 	}
 	other.Close()
 	checkStats(t, db, "after another process imported")
-	if terms, _, _ := db.Vocabulary(ctx); terms["wombat"] != 1 {
-		t.Errorf("the import's term is missing: %d", terms["wombat"])
+	if terms, _, _ := db.Vocabulary(ctx); terms.DF("wombat") != 1 {
+		t.Errorf("the import's term is missing: %d", terms.DF("wombat"))
 	}
 
 	// A saved copy that cannot be read (another format, cut short) is
@@ -235,7 +236,7 @@ func encodeTestVocabulary(docs int, terms map[string]int) []byte {
 func TestVocabularyEncoding(t *testing.T) {
 	terms := map[string]int{"": 1, "a": 2, "ab": 3, "abc": 300, "abd": 4, "b": 5, "ünï": 6}
 	got, docs, err := decodeVocabulary(encodeTestVocabulary(9, terms))
-	if err != nil || docs != 9 || !reflect.DeepEqual(got, terms) {
+	if err != nil || docs != 9 || !reflect.DeepEqual(maps.Collect(got.All()), terms) {
 		t.Fatalf("%v %d %v", got, docs, err)
 	}
 	sps := []answers.Speaker{

@@ -97,8 +97,8 @@ func TestSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	terms, docs, err := db.Vocabulary(ctx)
-	if err != nil || docs != 13 || terms["putin"] == 0 {
-		t.Fatalf("vocabulary: %d docs, putin in %d, %v", docs, terms["putin"], err)
+	if err != nil || docs != 13 || terms.DF("putin") == 0 {
+		t.Fatalf("vocabulary: %d docs, putin in %d, %v", docs, terms.DF("putin"), err)
 	}
 }
 
