@@ -39,10 +39,10 @@ type lexicon struct {
 	spell     map[spellKey]*spellBucket
 
 	// Built on first use, for autocomplete only.
-	namesOnce  sync.Once
-	names      *nameIndex
-	whoOnce    sync.Once
-	whoIx      *whoIndex
+	namesOnce sync.Once
+	names     *nameIndex
+	whoOnce   sync.Once
+	whoIx     *whoIndex
 }
 
 // spellKey buckets correction candidates by first letter and length in
