@@ -111,13 +111,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, io stdi
 
 // memoryLimit is the Go heap's soft limit unless GOMEMLIMIT sets one.
 // The collector otherwise lets the heap grow to twice what is live: at a
-// million statements the question engine keeps some 55 MB live and an
+// million statements the question engine keeps some 40 MB live and an
 // import in chat 30 MB more, and a process answering four questions at a
-// time while a 50,000-line file was imported peaked at 286 MB. With this
-// limit it peaks at 196 MB, answering as many questions as fast. Below
-// it, the live heap is too close: at 100 MiB the collector ran nearly
-// all the time, and the import took 21 s instead of 12 s (go test
-// ./internal/bench -bench AskWhileImporting -bench.sizes 1m). SQLite's
+// time while a 50,000-line file was imported peaked at 286 MB; with this
+// limit, at 193-196 MB, answering as many questions as fast (go test
+// ./internal/bench -bench AskWhileImporting -bench.sizes 1m). A lower
+// limit comes too close to the live heap: at 100 MiB the collector ran
+// nearly all the time, and the import took 21 s instead of 12 s. SQLite's
 // page caches are outside the Go heap and this limit (see store's
 // writerCacheKiB). A store much larger than a million statements, whose
 // engine keeps more live, needs a larger GOMEMLIMIT.
