@@ -36,11 +36,11 @@ type DB struct {
 	saves saver     // saves of statistics under way (see stats.go)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
-	// ImportCacheKiB is the writer's page cache while an import lasts
-	// (Open sets importCacheKiB); at most writerCacheKiB, the writer keeps
-	// its own. A process that serves questions as well sets it to 0: its
-	// readers' caches and the question engine already take most of the
-	// memory a million statements are allowed.
+	// ImportCacheKiB is the writer's page cache while an import lasts;
+	// Open sets importCacheKiB, and a value no larger than writerCacheKiB
+	// leaves the writer's own. A process that serves questions as well
+	// sets it to 0: its readers' caches and the question engine already
+	// take most of the memory a million statements are allowed.
 	ImportCacheKiB int
 }
 
