@@ -200,13 +200,15 @@ func ReadRecords[T any](ctx context.Context, r io.Reader, workers int, prep func
 			b.ends = append(b.ends, len(b.buf))
 			b.lines = append(b.lines, line)
 			if len(b.ends) == batchLines {
+				// The next batch's lines take about as many bytes: room
+				// for them at once, where growing from empty copied
+				// them over and over. (Measured before send: a worker
+				// owns the batch from then on.)
+				size := len(b.buf) + len(b.buf)/8
 				if !send(b) {
 					return
 				}
-				// The next batch's lines take about as many bytes: room
-				// for them at once, where growing from empty copied
-				// them over and over.
-				b = &recordBatch[T]{done: make(chan struct{}), buf: make([]byte, 0, len(b.buf)+len(b.buf)/8)}
+				b = &recordBatch[T]{done: make(chan struct{}), buf: make([]byte, 0, size)}
 			}
 		}
 		if err := sc.Err(); err != nil {
