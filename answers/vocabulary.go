@@ -2,7 +2,6 @@ package answers
 
 import (
 	"iter"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -70,16 +69,6 @@ func (b *VocabularyBuilder) Vocabulary() *Vocabulary {
 		sorted.Add(v.At(i))
 	}
 	return sorted.Vocabulary()
-}
-
-// VocabularyOf builds a Vocabulary from a map of terms to document
-// frequencies.
-func VocabularyOf(terms map[string]int) *Vocabulary {
-	var b VocabularyBuilder
-	for _, t := range slices.Sorted(maps.Keys(terms)) {
-		b.Add(t, terms[t])
-	}
-	return b.Vocabulary()
 }
 
 // Len is the number of terms.

@@ -8,11 +8,16 @@ import (
 
 func TestVocabulary(t *testing.T) {
 	terms := map[string]int{"putin": 7, "put": 2, "ceasefir": 3, "zelenski": 5, "ünï": 1, "a": 4}
-	var b VocabularyBuilder
-	for t, df := range terms { // map order: the builder sorts
-		b.Add(t, df)
+	// The same terms added in byte order and backwards: the builder
+	// sorts what comes out of order.
+	var sorted, backwards VocabularyBuilder
+	order := slices.Sorted(maps.Keys(terms))
+	for i, t := range order {
+		sorted.Add(t, terms[t])
+		u := order[len(order)-1-i]
+		backwards.Add(u, terms[u])
 	}
-	for name, v := range map[string]*Vocabulary{"built": b.Vocabulary(), "of": VocabularyOf(terms)} {
+	for name, v := range map[string]*Vocabulary{"in order": sorted.Vocabulary(), "backwards": backwards.Vocabulary()} {
 		if got := maps.Collect(v.All()); !maps.Equal(got, terms) {
 			t.Errorf("%s: All = %v, want %v", name, got, terms)
 		}
@@ -46,7 +51,8 @@ func TestVocabulary(t *testing.T) {
 		}
 	}
 	var empty *Vocabulary
-	if empty.Len() != 0 || empty.DF("x") != 0 || VocabularyOf(nil).DF("x") != 0 {
+	var none VocabularyBuilder
+	if empty.Len() != 0 || empty.DF("x") != 0 || none.Vocabulary().DF("x") != 0 {
 		t.Error("an empty vocabulary has terms")
 	}
 	for range empty.All() {
