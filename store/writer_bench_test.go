@@ -21,30 +21,11 @@ var writerFile = flag.String("store.writer", "", "JSON Lines file for BenchmarkW
 // statement for each half. Import's own benchmark (internal/bench) times
 // decoding and writing together, on two cores that share them.
 //
-//	go test ./store -run '^$' -bench Writer -benchtime 1x -count 5 -store.writer /tmp/obk/gen-7-100000.jsonl
+//	go test ./store -run '^$' -bench 'Writer$' -benchtime 1x -count 5 -store.writer /tmp/obk/gen-7-100000.jsonl
 func BenchmarkWriter(b *testing.B) {
-	if *writerFile == "" {
-		b.Skip("no -store.writer file")
-	}
-	type record struct {
-		rec answers.Record
-		p   prepared
-	}
-	f, err := os.Open(*writerFile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var recs []record
-	err = answers.ReadRecords(context.Background(), f, 2, prepare, func(_ int, rec *answers.Record, p prepared) error {
-		recs = append(recs, record{*rec, p})
-		return nil
-	})
-	f.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
+	recs := writerRecords(b)
 	ctx := context.Background()
-	halves := [2][]record{recs[:len(recs)/2], recs[len(recs)/2:]}
+	halves := [2][]benchRecord{recs[:len(recs)/2], recs[len(recs)/2:]}
 	var spent [2]time.Duration
 	b.ResetTimer()
 	for range b.N {
@@ -54,8 +35,7 @@ func BenchmarkWriter(b *testing.B) {
 			b.Fatal(err)
 		}
 		for h, half := range halves {
-			// The writer fills in ids: it writes copies.
-			part := slices.Clone(half)
+			part := cloneRecords(half)
 			b.StartTimer()
 			start := time.Now()
 			_, err := db.importWith(ctx, "bench", "line", func(put func(int, *answers.Record, *prepared) error) error {
@@ -77,4 +57,169 @@ func BenchmarkWriter(b *testing.B) {
 	for h, name := range []string{"first-us/stmt", "second-us/stmt"} {
 		b.ReportMetric(float64(spent[h].Microseconds())/float64(b.N*len(halves[h])), name)
 	}
+}
+
+// benchRecord is a record as the writer receives it: decoded and analysed.
+type benchRecord struct {
+	rec answers.Record
+	p   prepared
+}
+
+// writerRecords reads the -store.writer file, or skips the benchmark.
+func writerRecords(b *testing.B) []benchRecord {
+	b.Helper()
+	if *writerFile == "" {
+		b.Skip("no -store.writer file")
+	}
+	f, err := os.Open(*writerFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var recs []benchRecord
+	err = answers.ReadRecords(context.Background(), f, 2, prepare, func(_ int, rec *answers.Record, p prepared) error {
+		recs = append(recs, benchRecord{*rec, p})
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return recs
+}
+
+// cloneRecords copies records for one import: the writer fills in ids and
+// rewrites aliases in place.
+func cloneRecords(recs []benchRecord) []benchRecord {
+	part := slices.Clone(recs)
+	for i := range part {
+		part[i].rec.SpeakerAliases = slices.Clone(part[i].rec.SpeakerAliases)
+	}
+	return part
+}
+
+// BenchmarkWriterFloor measures what SQLite itself takes to store the
+// -store.writer file's statements in a fresh store, one transaction for
+// the whole file, against the writer doing the same:
+//
+//   - writer: the import's writer (speakers, the duplicate check, the
+//     queued full-text rows);
+//   - rows: each statement's row alone (its two speaker indexes and the
+//     speaker's foreign key included), one prepared INSERT a statement;
+//   - fulltext: each statement's full-text row alone;
+//   - both: the row and the full-text row, as an import must write them.
+//
+// The speakers are written before the clock starts for the last three,
+// which do nothing but the INSERTs. Each reports microseconds a statement.
+//
+//	go test ./store -run '^$' -bench WriterFloor -benchtime 1x -count 5 -store.writer /tmp/obk/gen-7-100000.jsonl
+func BenchmarkWriterFloor(b *testing.B) {
+	recs := writerRecords(b)
+	ctx := context.Background()
+	for _, name := range []string{"writer", "rows", "fulltext", "both"} {
+		b.Run(name, func(b *testing.B) {
+			var spent time.Duration
+			for range b.N {
+				b.StopTimer()
+				db, err := Open(ctx, filepath.Join(b.TempDir(), "floor.db"), nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				part := cloneRecords(recs)
+				var write func() error
+				if name == "writer" {
+					write = func() error {
+						_, err := db.importWith(ctx, "bench", "line", func(put func(int, *answers.Record, *prepared) error) error {
+							for i := range part {
+								if err := put(i+1, &part[i].rec, &part[i].p); err != nil {
+									return err
+								}
+							}
+							return nil
+						})
+						return err
+					}
+				} else {
+					rows, err := floorSpeakers(ctx, db, part)
+					if err != nil {
+						b.Fatal(err)
+					}
+					write = func() error { return floorInserts(ctx, db, part, rows, name != "fulltext", name != "rows") }
+				}
+				b.StartTimer()
+				start := time.Now()
+				err = write()
+				spent += time.Since(start)
+				b.StopTimer()
+				if err != nil {
+					b.Fatal(err)
+				}
+				db.Close()
+			}
+			b.ReportMetric(float64(spent.Microseconds())/float64(b.N*len(recs)), "us/stmt")
+		})
+	}
+}
+
+// floorSpeakers writes the records' speakers and returns, for each
+// record, its speaker's id and the analysed who column.
+func floorSpeakers(ctx context.Context, db *DB, recs []benchRecord) ([]ftsRow, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	w := newLazyWriter(tx)
+	defer w.close()
+	rows := make([]ftsRow, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		sp, err := w.speakerKeyed(ctx, r.p.speaker, r.rec.Speaker, r.rec.SpeakerRole, r.rec.SpeakerAliases)
+		if err != nil {
+			return nil, err
+		}
+		r.rec.SpeakerID = sp.id
+		rows[i] = ftsRow{body: r.p.body, about: r.p.about, who: w.indexText(sp.whoKey() + "\x00" + r.rec.SpeakerRole)}
+	}
+	return rows, tx.Commit()
+}
+
+// floorInserts writes the statement rows, the full-text rows or both, in
+// one transaction with the import's page cache.
+func floorInserts(ctx context.Context, db *DB, recs []benchRecord, fts []ftsRow, rows, fulltext bool) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	defer db.shrinkWriterCache(ctx)
+	if _, err := tx.ExecContext(ctx, setCacheSize(importCacheKiB)); err != nil {
+		return err
+	}
+	ins, err := tx.PrepareContext(ctx, qInsert)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	idx, err := tx.PrepareContext(ctx, `INSERT INTO statements_fts (rowid, body, about, who) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	now := db.Now().UTC().Format(time.RFC3339Nano)
+	for i := range recs {
+		r := &recs[i]
+		id := int64(i + 1)
+		if rows {
+			args := append([]any{id}, statementArgsTopics(&r.rec.Statement, r.p.topics)...)
+			if _, err := ins.ExecContext(ctx, append(args, now, now, "bench")...); err != nil {
+				return err
+			}
+		}
+		if fulltext {
+			if _, err := idx.ExecContext(ctx, id, fts[i].body, fts[i].about, fts[i].who); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
 }
