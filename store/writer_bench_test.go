@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,15 +79,21 @@ func writerRecords(b *testing.B) []benchRecord {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	var recs []benchRecord
-	err = answers.ReadRecords(context.Background(), f, 2, prepare, func(_ int, rec *answers.Record, p prepared) error {
-		recs = append(recs, benchRecord{*rec, p})
-		return nil
-	})
+	recs, err := readBenchRecords(f)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return recs
+}
+
+// readBenchRecords decodes and analyses JSON Lines as an import would.
+func readBenchRecords(r io.Reader) ([]benchRecord, error) {
+	var recs []benchRecord
+	err := answers.ReadRecords(context.Background(), r, 2, prepare, func(_ int, rec *answers.Record, p prepared) error {
+		recs = append(recs, benchRecord{*rec, p})
+		return nil
+	})
+	return recs, err
 }
 
 // cloneRecords copies records for one import: the writer fills in ids and
@@ -222,4 +231,81 @@ func floorInserts(ctx context.Context, db *DB, recs []benchRecord, fts []ftsRow,
 		}
 	}
 	return tx.Commit()
+}
+
+// TestWriterFloorWritesWhatTheWriterDoes: the bare INSERTs that
+// BenchmarkWriterFloor times leave the same statement rows and full-text
+// rows as the writer does, so that the two are compared on the same work.
+func TestWriterFloorWritesWhatTheWriterDoes(t *testing.T) {
+	ctx := context.Background()
+	in := lines(0, 200, "Said first") + lines(0, 200, "Said next") +
+		`{"speaker":"Ann Lee","speaker_role":"Mayor","speaker_aliases":["Mayor Lee"],"text":"Roads first.","topics":["roads","budget"],"context":"A council debate."}` + "\n" +
+		`{"speaker":"Ann Lee","speaker_role":"Mayor","text":"Parks next.","kind":"paraphrase","said_on":"2024-05-01"}` + "\n"
+	recs, err := readBenchRecords(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump := func(db *DB) (rows, fts string) {
+		t.Helper()
+		for _, q := range []struct {
+			query string
+			out   *string
+		}{
+			{`SELECT group_concat(id || '|' || speaker_id || '|' || speaker_role || '|' || text || '|' || kind || '|' || said_on || '|' || topics || '|' || context || '|' || imported_by, char(10)) FROM (SELECT * FROM statements ORDER BY id)`, &rows},
+			{`SELECT group_concat(rowid || '|' || body || '|' || about || '|' || who, char(10)) FROM (SELECT rowid, * FROM statements_fts ORDER BY rowid)`, &fts},
+		} {
+			var s sql.NullString
+			if err := db.write.QueryRowContext(ctx, q.query).Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			*q.out = s.String
+		}
+		return rows, fts
+	}
+
+	byWriter := openTemp(t)
+	part := cloneRecords(recs)
+	_, err = byWriter.importWith(ctx, "bench", "line", func(put func(int, *answers.Record, *prepared) error) error {
+		for i := range part {
+			if err := put(i+1, &part[i].rec, &part[i].p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRows, wantFTS := dump(byWriter)
+	if n := strings.Count(wantRows, "\n") + 1; n != len(recs) {
+		t.Fatalf("the writer wrote %d statements of %d", n, len(recs))
+	}
+
+	for _, c := range []struct {
+		name            string
+		rows, fulltext  bool
+		wantRowsWritten bool
+		wantFTSWritten  bool
+	}{
+		{"both", true, true, true, true},
+		{"rows", true, false, true, false},
+		{"fulltext", false, true, false, true},
+	} {
+		db := openTemp(t)
+		part := cloneRecords(recs)
+		fts, err := floorSpeakers(ctx, db, part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := floorInserts(ctx, db, part, fts, c.rows, c.fulltext); err != nil {
+			t.Fatal(err)
+		}
+		gotRows, gotFTS := dump(db)
+		if c.wantRowsWritten != (gotRows == wantRows) || !c.wantRowsWritten && gotRows != "" {
+			t.Errorf("%s: statement rows\n%.300s\nwant\n%.300s", c.name, gotRows, wantRows)
+		}
+		if c.wantFTSWritten != (gotFTS == wantFTS) || !c.wantFTSWritten && gotFTS != "" {
+			t.Errorf("%s: full-text rows\n%.300s\nwant\n%.300s", c.name, gotFTS, wantFTS)
+		}
+	}
 }
