@@ -144,11 +144,11 @@ func BenchmarkWriterFloor(b *testing.B) {
 				if name == "writer" {
 					write = func() error { return importRecords(ctx, db, part) }
 				} else {
-					rows, err := floorSpeakers(ctx, db, part)
+					fts, err := floorSpeakers(ctx, db, part)
 					if err != nil {
 						b.Fatal(err)
 					}
-					write = func() error { return floorInserts(ctx, db, part, rows, name != "fulltext", name != "rows") }
+					write = func() error { return floorInserts(ctx, db, part, fts, name != "fulltext", name != "rows") }
 				}
 				b.StartTimer()
 				start := time.Now()
