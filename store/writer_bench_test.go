@@ -121,16 +121,19 @@ func cloneRecords(recs []benchRecord) []benchRecord {
 //   - rows: each statement's row alone (its two speaker indexes and the
 //     speaker's foreign key included), one prepared INSERT a statement;
 //   - fulltext: each statement's full-text row alone;
-//   - both: the row and the full-text row, as an import must write them.
+//   - both: the row and the full-text row, as an import must write them;
+//   - lean: both, into the leanest schema that could still serve the
+//     matcher (see leanSchema).
 //
-// The speakers are written before the clock starts for the last three,
-// which do nothing but the INSERTs. Each reports microseconds a statement.
+// The speakers are written before the clock starts for all but the
+// writer, which do nothing but the INSERTs. Each reports microseconds a
+// statement.
 //
 //	go test ./store -run '^$' -bench WriterFloor -benchtime 1x -count 5 -store.writer /tmp/obk/gen-7-100000.jsonl
 func BenchmarkWriterFloor(b *testing.B) {
 	recs := writerRecords(b)
 	ctx := context.Background()
-	for _, name := range []string{"writer", "rows", "fulltext", "both"} {
+	for _, name := range []string{"writer", "rows", "fulltext", "both", "lean"} {
 		b.Run(name, func(b *testing.B) {
 			var spent time.Duration
 			for range b.N {
@@ -148,7 +151,13 @@ func BenchmarkWriterFloor(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					write = func() error { return floorInserts(ctx, db, part, fts, name != "fulltext", name != "rows") }
+					c := floorCase{rows: name != "fulltext", fulltext: name != "rows", lean: name == "lean"}
+					if c.lean {
+						if _, err := db.write.ExecContext(ctx, leanSchema); err != nil {
+							b.Fatal(err)
+						}
+					}
+					write = func() error { return floorInserts(ctx, db, part, fts, c) }
 				}
 				b.StartTimer()
 				start := time.Now()
@@ -188,9 +197,26 @@ func floorSpeakers(ctx context.Context, db *DB, recs []benchRecord) ([]ftsRow, e
 	return rows, tx.Commit()
 }
 
-// floorInserts writes the statement rows, the full-text rows or both, in
-// one transaction with the import's page cache.
-func floorInserts(ctx context.Context, db *DB, recs []benchRecord, fts []ftsRow, rows, fulltext bool) error {
+// leanSchema turns a fresh store into the leanest one that could still
+// serve the matcher, for BenchmarkWriterFloor: statements_speaker as the
+// only index on statements (the duplicate check would need another way),
+// the indexed terms kept in the statement row (the matcher reads them),
+// and a contentless full-text index with FTS5's ascii tokenizer (the
+// analysed terms are letters and digits, lower case). No store has it.
+const leanSchema = `ALTER TABLE statements ADD COLUMN terms TEXT NOT NULL DEFAULT '';
+DROP INDEX statements_speaker_key;
+DROP TABLE statements_vocab;
+DROP TABLE statements_fts;
+CREATE VIRTUAL TABLE statements_fts USING fts5 (body, about, who, content = '', contentless_delete = 1, tokenize = 'ascii');`
+
+// floorCase is what floorInserts writes: the statement rows, the
+// full-text rows or both; lean when the store has leanSchema, where a
+// statement row also holds its full-text row's terms.
+type floorCase struct{ rows, fulltext, lean bool }
+
+// floorInserts writes what c says, in one transaction with the import's
+// page cache.
+func floorInserts(ctx context.Context, db *DB, recs []benchRecord, fts []ftsRow, c floorCase) error {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
@@ -200,7 +226,11 @@ func floorInserts(ctx context.Context, db *DB, recs []benchRecord, fts []ftsRow,
 	if _, err := tx.ExecContext(ctx, setCacheSize(importCacheKiB)); err != nil {
 		return err
 	}
-	ins, err := tx.PrepareContext(ctx, qInsert)
+	insert := qInsert
+	if c.lean {
+		insert = strings.Replace(strings.TrimSuffix(insert, ")"), "imported_by)", "imported_by, terms)", 1) + ", ?)"
+	}
+	ins, err := tx.PrepareContext(ctx, insert)
 	if err != nil {
 		return err
 	}
@@ -214,13 +244,17 @@ func floorInserts(ctx context.Context, db *DB, recs []benchRecord, fts []ftsRow,
 	for i := range recs {
 		r := &recs[i]
 		id := int64(i + 1)
-		if rows {
+		if c.rows {
 			args := append([]any{id}, statementArgsTopics(&r.rec.Statement, r.p.topics)...)
-			if _, err := ins.ExecContext(ctx, append(args, now, now, "bench")...); err != nil {
+			args = append(args, now, now, "bench")
+			if c.lean {
+				args = append(args, fts[i].body+"\x1f"+fts[i].about+"\x1f"+fts[i].who)
+			}
+			if _, err := ins.ExecContext(ctx, args...); err != nil {
 				return err
 			}
 		}
-		if fulltext {
+		if c.fulltext {
 			if _, err := idx.ExecContext(ctx, id, fts[i].body, fts[i].about, fts[i].who); err != nil {
 				return err
 			}
@@ -231,7 +265,9 @@ func floorInserts(ctx context.Context, db *DB, recs []benchRecord, fts []ftsRow,
 
 // TestWriterFloorWritesWhatTheWriterDoes: the bare INSERTs that
 // BenchmarkWriterFloor times leave the same statement rows and full-text
-// rows as the writer does, so that the two are compared on the same work.
+// rows as the writer does, so that the two are compared on the same work;
+// in the lean schema, the full-text rows' terms are in the statement rows,
+// and its contentless index finds the same statements.
 func TestWriterFloorWritesWhatTheWriterDoes(t *testing.T) {
 	ctx := context.Background()
 	in := lines(0, 200, "Said first") + lines(0, 200, "Said next") +
@@ -269,13 +305,24 @@ func TestWriterFloorWritesWhatTheWriterDoes(t *testing.T) {
 		t.Fatalf("the writer wrote %d statements of %d", n, len(recs))
 	}
 
+	// A lean store's full-text rows are in its statement rows' terms: its
+	// index is contentless.
+	leanFTS := `SELECT group_concat(id || '|' || replace(terms, char(31), '|'), char(10)) FROM (SELECT id, terms FROM statements ORDER BY id)`
+	matches := func(db *DB, term string) (n int) {
+		t.Helper()
+		if err := db.write.QueryRowContext(ctx, `SELECT count(*) FROM statements_fts WHERE statements_fts MATCH ?`, term).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 	for _, c := range []struct {
-		name           string
-		rows, fulltext bool
+		name string
+		floorCase
 	}{
-		{"both", true, true},
-		{"rows", true, false},
-		{"fulltext", false, true},
+		{"both", floorCase{rows: true, fulltext: true}},
+		{"rows", floorCase{rows: true}},
+		{"fulltext", floorCase{fulltext: true}},
+		{"lean", floorCase{rows: true, fulltext: true, lean: true}},
 	} {
 		db := openTemp(t)
 		part := cloneRecords(recs)
@@ -283,10 +330,31 @@ func TestWriterFloorWritesWhatTheWriterDoes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := floorInserts(ctx, db, part, fts, c.rows, c.fulltext); err != nil {
+		if c.lean {
+			if _, err := db.write.ExecContext(ctx, leanSchema); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := floorInserts(ctx, db, part, fts, c.floorCase); err != nil {
 			t.Fatal(err)
 		}
 		gotRows, gotFTS := dump(db)
+		if c.lean {
+			var s sql.NullString
+			if err := db.write.QueryRowContext(ctx, leanFTS).Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			gotFTS = s.String
+			for _, term := range []string{"first", "speaker", "lee"} {
+				want := matches(byWriter, term)
+				if want == 0 {
+					t.Fatalf("%q matches nothing in the writer's store: it tests nothing", term)
+				}
+				if got := matches(db, term); got != want {
+					t.Errorf("lean: %q matches %d statements, want %d", term, got, want)
+				}
+			}
+		}
 		var want [2]string // nothing where the floor writes nothing
 		if c.rows {
 			want[0] = wantRows
