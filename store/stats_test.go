@@ -200,7 +200,6 @@ func TestSavedStats(t *testing.T) {
 
 	// A saved copy that cannot be read (another format, cut short) is
 	// computed again.
-	gen, _ = db.Generation(ctx)
 	db = reopen(t, db)
 	execOn(t, path, `UPDATE stats SET data = substr(data, 1, length(data) / 2) WHERE name = ?`, statsVocabulary)
 	execOn(t, path, `UPDATE stats SET data = x'ff' || data WHERE name = ?`, statsSpeakers)

@@ -113,7 +113,6 @@ func slashCommands(table []*bot.Command) ([]*dg.ApplicationCommand, []string) {
 			Options:     argOptions(c),
 		})
 	}
-	guildOnly := false
 	for _, ac := range out {
 		if hasSubcommands(ac) {
 			// A group's own summary is not in the table; its
@@ -133,10 +132,8 @@ func slashCommands(table []*bot.Command) ([]*dg.ApplicationCommand, []string) {
 			perm := manageGuild
 			ac.DefaultMemberPermissions = &perm
 			// Member permissions do not exist in DMs, so a moderator
-			// command offered there would be visible to everyone.
-			// dm_permission is the older spelling of the same rule;
-			// contexts is the current one.
-			ac.DMPermission = &guildOnly
+			// command offered there would be visible to everyone: it is
+			// offered in servers only.
 			ac.Contexts = &[]dg.InteractionContextType{dg.InteractionContextGuild}
 		}
 	}

@@ -361,9 +361,7 @@ func (s *apiSpec) checkCall(c apiCall) []string {
 			problems = append(problems, fmt.Sprintf("%s.%s: %v", c.Method, name, err))
 			continue
 		}
-		for _, p := range s.checkValue(f.Types, v, c.Method+"."+name) {
-			problems = append(problems, p)
-		}
+		problems = append(problems, s.checkValue(f.Types, v, c.Method+"."+name)...)
 		problems = append(problems, s.checkLimit(m.Name, name, v, htmlMode && (name == "text" || name == "caption"))...)
 		if htmlMode && (name == "text" || name == "caption") {
 			if str, ok := v.(string); ok {
