@@ -26,11 +26,19 @@ type Error struct {
 	Err error
 }
 
+// Error is the code and the message, then the first cause that is not an
+// *Error itself: a wrapping *Error's message already carries the messages
+// of those it wraps.
 func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	s := e.Code + ": " + e.Message
+	for c := e.Err; c != nil; {
+		inner, ok := c.(*Error)
+		if !ok {
+			return s + ": " + c.Error()
+		}
+		c = inner.Err
 	}
-	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	return s
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -53,15 +61,28 @@ func ErrorCode(err error) string {
 	return EInternal
 }
 
-// ErrorMessage returns the user-safe message of err, or a generic sentence
-// for internal errors.
+// Wrap adds context to err and keeps err as the cause. The result has err's
+// code, EInternal when it has none, and a message that puts the context
+// before err's own message; the cause reaches the log, never a user.
+func Wrap(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	msg := fmt.Sprintf(format, args...)
+	var e *Error
+	if errors.As(err, &e) {
+		return &Error{Code: e.Code, Message: msg + ": " + e.Message, Err: err}
+	}
+	return &Error{Code: EInternal, Message: msg, Err: err}
+}
+
+// ErrorMessage returns the message of the first *Error in err's chain, which
+// a user may see unless its code is EInternal; "" when there is none. What
+// an internal error becomes in a chat is decided in package bot.
 func ErrorMessage(err error) string {
 	var e *Error
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &e) && e.Code != EInternal:
+	if errors.As(err, &e) {
 		return e.Message
 	}
-	return "Something went wrong on our side; it has been logged."
+	return ""
 }

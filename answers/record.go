@@ -71,7 +71,7 @@ func (s *Statement) Validate() error {
 		}
 	}
 	if err := ValidateURL(s.Source.URL); err != nil {
-		return Errorf(EInvalid, "source.url: %s", ErrorMessage(err))
+		return Wrap(err, "source.url")
 	}
 	if len(s.Topics) > MaxTopics {
 		return Errorf(EInvalid, "topics: %d topics, more than the %d allowed", len(s.Topics), MaxTopics)
@@ -256,7 +256,7 @@ func (b *recordBatch[T]) parse(prep func(*Record) T) {
 		rec, err := ParseRecord(b.buf[start:end])
 		start = end
 		if err != nil {
-			b.err = Errorf(EInvalid, "line %d: %s", b.lines[i], ErrorMessage(err))
+			b.err = Wrap(err, "line %d", b.lines[i])
 			return
 		}
 		b.recs = append(b.recs, rec)

@@ -301,9 +301,14 @@ func (b *Bot) ErrorReply(ctx context.Context, err error) Reply {
 	}
 	if answers.ErrorCode(err) == answers.EInternal {
 		b.Logger.ErrorContext(ctx, "request failed", slog.Any("err", err))
+		return Reply{Text: Apology, Private: true}
 	}
 	return Reply{Text: answers.ErrorMessage(err), Private: true}
 }
+
+// Apology is what a user is told of an internal error, whose detail goes
+// to the log only. Adapters show it too when they fail on their own.
+const Apology = "Something went wrong on our side; it has been logged."
 
 func (b *Bot) recover(ctx context.Context, reply *Reply, what, name string) {
 	if v := recover(); v != nil {
@@ -311,7 +316,7 @@ func (b *Bot) recover(ctx context.Context, reply *Reply, what, name string) {
 			obs.errKind = "panic"
 		}
 		b.Logger.Error("panic in handler", slog.String(what, name), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
-		*reply = Reply{Text: answers.ErrorMessage(fmt.Errorf("panic: %v", v)), Private: true}
+		*reply = Reply{Text: Apology, Private: true}
 	}
 }
 

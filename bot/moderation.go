@@ -354,14 +354,14 @@ func patch(o map[string]string) (answers.StatementPatch, error) {
 		if v, ok := o[key]; ok {
 			d, err := answers.ParseDate(v)
 			if err != nil {
-				return p, answers.Errorf(answers.EInvalid, "%s: %s", key, answers.ErrorMessage(err))
+				return p, answers.Wrap(err, "%s", key)
 			}
 			*dst = &d
 		}
 	}
 	if v, ok := o["url"]; ok {
 		if err := answers.ValidateURL(strings.TrimSpace(v)); err != nil {
-			return p, answers.Errorf(answers.EInvalid, "url: %s", answers.ErrorMessage(err))
+			return p, answers.Wrap(err, "url")
 		}
 	}
 	if v, ok := o["topics"]; ok {
@@ -787,7 +787,7 @@ func runImport(ctx context.Context, b *Bot, req Request) (Reply, error) {
 	}
 	res, err := b.Mod.Import(ctx, strings.NewReader(string(req.File.Data)), actor(req.User))
 	if err != nil {
-		return Reply{}, answers.Errorf(answers.ErrorCode(err), "Nothing was imported: %s", answers.ErrorMessage(err))
+		return Reply{}, answers.Wrap(err, "Nothing was imported")
 	}
 	return Reply{Text: fmt.Sprintf("Imported %s: %s.", req.File.Name, res)}, nil
 }

@@ -1,7 +1,10 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
+	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -193,3 +196,29 @@ func TestConcurrentEditsOneWins(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// A store call that fails (a trigger stands for a failing disk) reaches
+// the log with its cause and the context the bot added, while the chat
+// gets the apology and nothing of the cause.
+func TestFailedImportKeepsItsCause(t *testing.T) {
+	b, db := newBot(t)
+	var log bytes.Buffer
+	b.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	raw, err := sql.Open("sqlite", db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`CREATE TRIGGER fail BEFORE INSERT ON statements BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`); err != nil {
+		t.Fatal(err)
+	}
+	r := b.Handle(context.Background(), bot.Request{User: owner, Command: "import", File: &bot.File{Name: "a.jsonl", Data: []byte(`{"speaker":"A B","text":"fine"}` + "\n")}})
+	if r.Text != bot.Apology || strings.Contains(r.Text, "disk on fire") {
+		t.Errorf("chat reply %q, want the apology alone", r.Text)
+	}
+	for _, want := range []string{"Nothing was imported", "disk on fire"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, log.String())
+		}
+	}
+}

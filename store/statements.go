@@ -335,7 +335,7 @@ func (db *DB) importWith(ctx context.Context, actor, unit string, feed func(put 
 	err = feed(func(n int, rec *answers.Record, p *prepared) error {
 		change, err := w.putPrepared(ctx, rec, p, actor, importAction)
 		if err != nil {
-			return answers.Errorf(answers.ErrorCode(err), "%s %d: %s", unit, n, answers.ErrorMessage(err))
+			return answers.Wrap(err, "%s %d", unit, n)
 		}
 		switch change {
 		case added:

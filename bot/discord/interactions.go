@@ -33,7 +33,7 @@ func (d *Discord) restResponder(i *dg.Interaction) respondFunc {
 }
 
 // apology is shown when something failed in the adapter itself.
-const apology = "Something went wrong on our side; it has been logged."
+const apology = bot.Apology
 
 // serve handles one interaction from start to finish. It returns once the
 // interaction is fully answered (first response and any later edit).

@@ -270,7 +270,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, i
 	defer db.Close()
 	res, err := db.Import(ctx, in, "cli")
 	if err != nil {
-		return fmt.Errorf("nothing imported: %s", answers.ErrorMessage(err))
+		return fmt.Errorf("nothing imported: %w", err)
 	}
 	fmt.Fprintf(io.out, "imported: %s\n", res)
 	if res.Added+res.Updated > 0 {
@@ -342,7 +342,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, i
 	}
 	defer db.Close()
 	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
-		return errors.New(answers.ErrorMessage(err))
+		return fmt.Errorf("backup: %w", err)
 	}
 	fmt.Fprintf(io.out, "backed up %s to %s\n", cfg.DB, fs.Arg(0))
 	return nil

@@ -244,3 +244,22 @@ func TestMemoryLimit(t *testing.T) {
 		}
 	}
 }
+
+// A store that fails underneath an import (here a trigger stands for a
+// failing disk) tells the operator the cause, not an apology.
+func TestImportFailureShowsTheCause(t *testing.T) {
+	p := newProgram(t)
+	p.mustRun("", "export") // creates the seeded store
+	raw, err := sql.Open("sqlite", p.env["ONRECORD_DB"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TRIGGER fail BEFORE INSERT ON statements BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	_, _, err = p.run(`{"speaker":"New Person","text":"fine"}`+"\n", "import", "-")
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") || strings.Contains(err.Error(), "went wrong on our side") {
+		t.Fatalf("got %v, want the cause and no apology", err)
+	}
+}
