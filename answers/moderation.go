@@ -30,6 +30,9 @@ type Moderation interface {
 	// Revert makes revision rev of a statement current again, as a new
 	// revision.
 	Revert(ctx context.Context, id int64, rev int, actor string) (*Statement, error)
+	// Undo takes back the last change to a statement, as a new revision,
+	// in one transaction, and returns the revision it went back to.
+	Undo(ctx context.Context, id int64, actor string) (*Statement, int, error)
 	Audit(ctx context.Context, limit int) ([]AuditEntry, error)
 
 	RenameSpeaker(ctx context.Context, id int64, name, actor string) error

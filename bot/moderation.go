@@ -564,14 +564,11 @@ func runUndo(ctx context.Context, b *Bot, req Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	revs, err := b.Mod.History(ctx, id)
+	st, rev, err := b.Mod.Undo(ctx, id, actor(req.User))
 	if err != nil {
 		return Reply{}, err
 	}
-	if len(revs) < 2 {
-		return Reply{}, answers.Errorf(answers.EConflict, "Statement #%d has no earlier revision to go back to.", id)
-	}
-	return revertTo(ctx, b, req, id, revs[len(revs)-2].Rev, "Undone: statement")
+	return restoredReply(*st, rev, "Undone: statement"), nil
 }
 
 func runRevert(ctx context.Context, b *Bot, req Request) (Reply, error) {
@@ -593,9 +590,15 @@ func revertTo(ctx context.Context, b *Bot, req Request, id int64, rev int, what 
 	if err != nil {
 		return Reply{}, err
 	}
-	r := cardReply(*st, nil)
-	r.Text = fmt.Sprintf("%s #%d is back as it was at revision %d (saved as revision %d).", what, id, rev, st.Rev)
-	return r, nil
+	return restoredReply(*st, rev, what), nil
+}
+
+// restoredReply shows st, brought back to revision rev, in a sentence
+// beginning with what.
+func restoredReply(st answers.Statement, rev int, what string) Reply {
+	r := cardReply(st, nil)
+	r.Text = fmt.Sprintf("%s #%d is back as it was at revision %d (saved as revision %d).", what, st.ID, rev, st.Rev)
+	return r
 }
 
 func runReport(ctx context.Context, b *Bot, req Request) (Reply, error) {

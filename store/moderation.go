@@ -169,7 +169,7 @@ func (db *DB) AddStatement(ctx context.Context, st answers.Statement, create boo
 // UpdateStatement applies patch to statement id, refusing when the
 // statement changed since revision rev (when rev is not 0).
 func (db *DB) UpdateStatement(ctx context.Context, id int64, rev int, patch answers.StatementPatch, actor string) (*answers.Statement, error) {
-	return db.change(ctx, id, rev, actor, func(cur answers.Statement) (answers.Statement, string, error) {
+	return db.change(ctx, id, rev, actor, func(_ *Tx, cur answers.Statement) (answers.Statement, string, error) {
 		next := patch.Apply(cur)
 		action := "edit"
 		switch {
@@ -200,31 +200,58 @@ const (
 // Revert makes revision rev of statement id current again, as a new
 // revision; the history keeps everything in between.
 func (db *DB) Revert(ctx context.Context, id int64, rev int, actor string) (*answers.Statement, error) {
-	var js string
-	cur, err := scanStatement(db.read.QueryRowContext(ctx, qRevision, id, rev), &js)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, answers.Errorf(answers.ENotFound, "Statement #%d has no revision %d. Send /history %d to see them.", id, rev, id)
-	} else if err != nil {
-		return nil, err
-	}
-	if js, err = firstRevision(js, cur); err != nil {
-		return nil, err
-	}
-	var old answers.Record
-	if err := json.Unmarshal([]byte(js), &old); err != nil {
-		return nil, fmt.Errorf("revision %d of #%d: %w", rev, id, err)
-	}
-	return db.change(ctx, id, 0, actor, func(cur answers.Statement) (answers.Statement, string, error) {
-		next := old.Statement
+	return db.restore(ctx, id, actor, "revert", func(answers.Statement) (int, error) { return rev, nil })
+}
+
+// Undo takes back the last change to statement id by making the revision
+// before the current one current again, as a new revision, and returns the
+// statement and the revision it went back to. The current revision is read
+// in the same transaction as the write, so an edit that lands in between
+// is never undone along with the one meant.
+func (db *DB) Undo(ctx context.Context, id int64, actor string) (*answers.Statement, int, error) {
+	var to int
+	st, err := db.restore(ctx, id, actor, "undo", func(cur answers.Statement) (int, error) {
+		if cur.Rev < 2 {
+			return 0, answers.Errorf(answers.EConflict, "Statement #%d has no earlier revision to go back to.", id)
+		}
+		to = cur.Rev - 1
+		return to, nil
+	})
+	return st, to, err
+}
+
+// restore makes the revision that pick chooses, given the current
+// statement, current again, reading it inside the edit's transaction.
+func (db *DB) restore(ctx context.Context, id int64, actor, verb string, pick func(cur answers.Statement) (int, error)) (*answers.Statement, error) {
+	return db.change(ctx, id, 0, actor, func(tx *Tx, cur answers.Statement) (answers.Statement, string, error) {
+		rev, err := pick(cur)
+		if err != nil {
+			return answers.Statement{}, "", err
+		}
+		var js string
+		old, err := scanStatement(tx.QueryRowContext(ctx, qRevision, id, rev), &js)
+		if errors.Is(err, sql.ErrNoRows) {
+			return answers.Statement{}, "", answers.Errorf(answers.ENotFound, "Statement #%d has no revision %d. Send /history %d to see them.", id, rev, id)
+		} else if err != nil {
+			return answers.Statement{}, "", err
+		}
+		if js, err = firstRevision(js, old); err != nil {
+			return answers.Statement{}, "", err
+		}
+		var rec answers.Record
+		if err := json.Unmarshal([]byte(js), &rec); err != nil {
+			return answers.Statement{}, "", fmt.Errorf("revision %d of #%d: %w", rev, id, err)
+		}
+		next := rec.Statement
 		next.ID = cur.ID
-		return next, fmt.Sprintf("revert to %d", rev), nil
+		return next, fmt.Sprintf("%s to %d", verb, rev), nil
 	})
 }
 
 // change is the one shape of every statement edit: load the current
 // statement inside the transaction, check its revision, compute the next
 // state, validate, write it with a new revision and an audit row.
-func (db *DB) change(ctx context.Context, id int64, rev int, actor string, next func(answers.Statement) (answers.Statement, string, error)) (*answers.Statement, error) {
+func (db *DB) change(ctx context.Context, id int64, rev int, actor string, next func(tx *Tx, cur answers.Statement) (answers.Statement, string, error)) (*answers.Statement, error) {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -239,7 +266,7 @@ func (db *DB) change(ctx context.Context, id int64, rev int, actor string, next 
 	if rev != 0 && rev != cur.Rev {
 		return nil, answers.Errorf(answers.EConflict, "Statement #%d changed while you were editing it (you started from revision %d; it is now at %d). Nothing was saved: send /history %d to see what changed, then edit again.", id, rev, cur.Rev, id)
 	}
-	st, action, err := next(*cur)
+	st, action, err := next(tx, *cur)
 	if err != nil {
 		return nil, err
 	}

@@ -161,3 +161,50 @@ func TestRevisionQueriesSeek(t *testing.T) {
 		}
 	}
 }
+
+// TestUndoTakesBackTheLastChange: undo goes back one revision from the one
+// current when it writes, as a new revision; a statement with no earlier
+// revision is refused and nothing is written.
+func TestUndoTakesBackTheLastChange(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	if _, err := db.Import(ctx, strings.NewReader(firstRevisionFile), "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.Undo(ctx, 1, "mod"); answers.ErrorCode(err) != answers.EConflict {
+		t.Fatalf("undo of a statement never changed: %v, want a conflict", err)
+	}
+	orig, err := db.Statement(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := "First edit.", "Second edit."
+	for _, text := range []*string{&first, &second} {
+		if _, err := db.UpdateStatement(ctx, 1, 0, answers.StatementPatch{Text: text}, "mod"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []struct {
+		text    string
+		to, rev int
+	}{
+		{first, 2, 4},  // back before the second edit
+		{second, 3, 5}, // undo of the undo
+		{first, 4, 6},  // and again
+	} {
+		st, to, err := db.Undo(ctx, 1, "mod")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Text != want.text || to != want.to || st.Rev != want.rev {
+			t.Errorf("undo: %q, back to %d, saved as %d; want %q, %d, %d", st.Text, to, st.Rev, want.text, want.to, want.rev)
+		}
+	}
+	revs, err := db.History(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(revs) != 6 || revs[0].Statement.Text != orig.Text || revs[5].Action != "undo to 4" {
+		t.Errorf("history: %d revisions, last %q; want 6 ending in an undo", len(revs), revs[len(revs)-1].Action)
+	}
+}
