@@ -227,7 +227,7 @@ func buildLexicon(ctx context.Context, index Index, gen int64) (*lexicon, error)
 			}
 		}
 	}
-	for gi, g := range syn {
+	for _, g := range syn {
 		var members []string
 		for _, m := range g {
 			terms := Terms(m)
@@ -237,7 +237,6 @@ func buildLexicon(ctx context.Context, index Index, gen int64) (*lexicon, error)
 			lx.synonyms[terms[0]] = append(lx.synonyms[terms[0]], synMember{terms: terms, group: len(lx.groups)})
 			members = append(members, strings.Join(terms, " "))
 		}
-		_ = gi
 		lx.groups = append(lx.groups, members)
 	}
 	// Spelling correction is for unknown words only: its index is built
